@@ -1,0 +1,244 @@
+//! The catalog: product documents, their materialised rows, barcode and PLU lookup, and search.
+
+pub mod doc;
+pub mod fold;
+pub mod import;
+
+use pos_shared::{Money, Product, TaxRate, Unit};
+use rusqlite::{params, Connection, OptionalExtension, Row};
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::ctx::Ctx;
+use crate::error::{PosError, Result};
+use crate::store::change_log::{self, ChangeKind};
+
+pub use doc::Conflict;
+
+const PRODUCT_COLUMNS: &str =
+    "id, sku, name_fr, name_ar, plu, price, tax_rate, category, unit, reorder_point, active";
+
+fn product_from_row(r: &Row<'_>) -> rusqlite::Result<Product> {
+    let id: String = r.get(0)?;
+    let tax: i64 = r.get(6)?;
+    let unit: String = r.get(8)?;
+    Ok(Product {
+        id: Uuid::parse_str(&id).unwrap_or_default(),
+        sku: r.get(1)?,
+        name_fr: r.get(2)?,
+        name_ar: r.get(3)?,
+        barcodes: Vec::new(),
+        plu: r.get(4)?,
+        price: Money::from_centimes(r.get(5)?),
+        tax_rate: TaxRate::from_bp(u32::try_from(tax).unwrap_or(0)).unwrap_or(TaxRate::ZERO),
+        category: r.get(7)?,
+        unit: if unit == "kg" { Unit::Kg } else { Unit::Piece },
+        reorder_point: r.get(9)?,
+        active: r.get::<_, i64>(10)? != 0,
+    })
+}
+
+fn with_barcodes(conn: &Connection, mut p: Product) -> Result<Product> {
+    let mut stmt = conn
+        .prepare_cached("SELECT gtin FROM product_barcodes WHERE product_id = ?1 ORDER BY gtin")?;
+    p.barcodes = stmt
+        .query_map([p.id.to_string()], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(p)
+}
+
+/// The product a GTIN-14 belongs to.
+pub fn by_gtin(conn: &Connection, gtin14: &str) -> Result<Option<Product>> {
+    let sql = format!(
+        "SELECT {PRODUCT_COLUMNS} FROM products
+         WHERE id = (SELECT product_id FROM product_barcodes WHERE gtin = ?1)"
+    );
+    let p = conn
+        .prepare_cached(&sql)?
+        .query_row([gtin14], product_from_row)
+        .optional()?;
+    Ok(p)
+}
+
+/// The weighed product a scale label's item code (PLU) belongs to.
+pub fn by_plu(conn: &Connection, plu: &str) -> Result<Option<Product>> {
+    let sql = format!("SELECT {PRODUCT_COLUMNS} FROM products WHERE plu = ?1");
+    Ok(conn
+        .prepare_cached(&sql)?
+        .query_row([plu], product_from_row)
+        .optional()?)
+}
+
+pub fn by_sku(conn: &Connection, sku: &str) -> Result<Option<Product>> {
+    let sql = format!("SELECT {PRODUCT_COLUMNS} FROM products WHERE sku = ?1");
+    let p = conn
+        .prepare_cached(&sql)?
+        .query_row([sku], product_from_row)
+        .optional()?;
+    p.map(|p| with_barcodes(conn, p)).transpose()
+}
+
+pub fn by_id(conn: &Connection, id: &Uuid) -> Result<Option<Product>> {
+    let sql = format!("SELECT {PRODUCT_COLUMNS} FROM products WHERE id = ?1");
+    let p = conn
+        .prepare_cached(&sql)?
+        .query_row([id.to_string()], product_from_row)
+        .optional()?;
+    p.map(|p| with_barcodes(conn, p)).transpose()
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ProductHit {
+    pub id: Uuid,
+    pub sku: String,
+    pub name_fr: String,
+    pub name_ar: String,
+    pub barcode: Option<String>,
+    pub price: Money,
+    pub unit: Unit,
+    pub stock: i64,
+}
+
+/// Products whose names, SKU or barcodes start with every word typed, best matches first.
+pub fn find(conn: &Connection, text: &str, limit: usize) -> Result<Vec<ProductHit>> {
+    let Some(query) = fold::fts_query(text) else {
+        return Ok(Vec::new());
+    };
+    let mut stmt = conn.prepare_cached(
+        "SELECT p.id, p.sku, p.name_fr, p.name_ar,
+                (SELECT min(gtin) FROM product_barcodes b WHERE b.product_id = p.id),
+                p.price, p.unit, coalesce(s.level, 0)
+         FROM (SELECT rowid, rank FROM product_fts WHERE product_fts MATCH ?1
+               ORDER BY rank LIMIT ?2) f
+         JOIN products p ON p.rowid = f.rowid
+         LEFT JOIN stock_levels s ON s.product_id = p.id
+         WHERE p.active = 1
+         ORDER BY f.rank",
+    )?;
+    let hits = stmt.query_map(params![query, limit as i64], |r| {
+        let id: String = r.get(0)?;
+        let unit: String = r.get(6)?;
+        Ok(ProductHit {
+            id: Uuid::parse_str(&id).unwrap_or_default(),
+            sku: r.get(1)?,
+            name_fr: r.get(2)?,
+            name_ar: r.get(3)?,
+            barcode: r.get(4)?,
+            price: Money::from_centimes(r.get(5)?),
+            unit: if unit == "kg" { Unit::Kg } else { Unit::Piece },
+            stock: r.get(7)?,
+        })
+    })?;
+    Ok(hits.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Creates a product: its document, its row, its search entry and its change-log entry, in the
+/// caller's transaction.
+pub fn create(tx: &Connection, ctx: &mut Ctx, product: &Product) -> Result<()> {
+    let (mut doc, change) = doc::create(product, doc::actor(&ctx.terminal_id), ctx.now_ms())?;
+    let hlc = ctx.tick();
+    let id = product.id.to_string();
+    materialise(tx, product, &[])?;
+    tx.prepare_cached("INSERT INTO product_docs (product_id, doc) VALUES (?1, ?2)")?
+        .execute(params![id, doc.save_nocompress()])
+        .map_err(|e| conflict_error(e, product))?;
+    change_log::append(tx, ChangeKind::Product, &id, &change, &hlc)?;
+    Ok(())
+}
+
+/// Applies an edit to a product's document; writes nothing when no field changed.
+/// Returns whether anything changed.
+pub fn update(tx: &Connection, ctx: &mut Ctx, product: &Product) -> Result<bool> {
+    let id = product.id.to_string();
+    let bytes: Vec<u8> = tx
+        .prepare_cached("SELECT doc FROM product_docs WHERE product_id = ?1")?
+        .query_row([&id], |r| r.get(0))
+        .optional()?
+        .ok_or_else(|| PosError::UnknownProduct(product.sku.clone()))?;
+    let mut doc = doc::load(&bytes, &product.id)?;
+    doc.set_actor(doc::actor(&ctx.terminal_id));
+    let Some(change) = doc::update(&mut doc, product, ctx.now_ms())? else {
+        return Ok(false);
+    };
+    let hlc = ctx.tick();
+    let (merged, conflicts) = doc::read(&doc, product.id)?;
+    tx.prepare_cached("UPDATE product_docs SET doc = ?2 WHERE product_id = ?1")?
+        .execute(params![id, doc.save_nocompress()])?;
+    materialise(tx, &merged, &conflicts)?;
+    change_log::append(tx, ChangeKind::Product, &id, &change, &hlc)?;
+    Ok(true)
+}
+
+/// Writes the row, barcodes and search text that the document says.
+fn materialise(tx: &Connection, p: &Product, conflicts: &[Conflict]) -> Result<()> {
+    let id = p.id.to_string();
+    let conflicts = if conflicts.is_empty() {
+        None
+    } else {
+        serde_json::to_string(conflicts).ok()
+    };
+    tx.prepare_cached(
+        "INSERT INTO products (id, sku, name_fr, name_ar, plu, price, tax_rate, category, unit,
+                               reorder_point, active, conflicts)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+         ON CONFLICT (id) DO UPDATE SET sku = excluded.sku, name_fr = excluded.name_fr,
+             name_ar = excluded.name_ar, plu = excluded.plu, price = excluded.price,
+             tax_rate = excluded.tax_rate, category = excluded.category, unit = excluded.unit,
+             reorder_point = excluded.reorder_point, active = excluded.active,
+             conflicts = excluded.conflicts",
+    )?
+    .execute(params![
+        id,
+        p.sku,
+        p.name_fr,
+        p.name_ar,
+        p.plu,
+        p.price.centimes(),
+        p.tax_rate.bp(),
+        p.category,
+        doc::unit_str(p.unit),
+        p.reorder_point,
+        p.active,
+        conflicts,
+    ])
+    .map_err(|e| conflict_error(e, p))?;
+    let rowid: i64 = tx
+        .prepare_cached("SELECT rowid FROM products WHERE id = ?1")?
+        .query_row([&id], |r| r.get(0))?;
+    tx.prepare_cached("DELETE FROM product_barcodes WHERE product_id = ?1")?
+        .execute([&id])?;
+    for gtin in &p.barcodes {
+        tx.prepare_cached("INSERT INTO product_barcodes (gtin, product_id) VALUES (?1, ?2)")?
+            .execute([gtin, &id])
+            .map_err(|e| conflict_error(e, p))?;
+    }
+    let text = fold::fold(&format!(
+        "{} {} {} {} {}",
+        p.name_fr,
+        p.name_ar,
+        p.sku,
+        p.barcodes.join(" "),
+        p.category
+    ));
+    tx.prepare_cached("DELETE FROM product_fts WHERE rowid = ?1")?
+        .execute([rowid])?;
+    tx.prepare_cached("INSERT INTO product_fts (rowid, text) VALUES (?1, ?2)")?
+        .execute(params![rowid, text])?;
+    Ok(())
+}
+
+/// A uniqueness failure means another product already has this SKU, barcode or PLU.
+fn conflict_error(e: rusqlite::Error, p: &Product) -> PosError {
+    match &e {
+        rusqlite::Error::SqliteFailure(f, msg)
+            if f.code == rusqlite::ErrorCode::ConstraintViolation =>
+        {
+            let what = msg.as_deref().unwrap_or("a unique field");
+            PosError::Invalid(format!(
+                "product {} clashes with another product ({what})",
+                p.sku
+            ))
+        }
+        _ => PosError::Db(e),
+    }
+}

@@ -1,0 +1,80 @@
+//! What the core takes from outside instead of reaching for it: time, ids, and the hybrid
+//! logical clock that orders this terminal's events among everyone else's.
+
+use std::sync::Arc;
+
+use pos_shared::{Clock, Hlc, HlcState, IdGen};
+use uuid::Uuid;
+
+pub struct Ctx {
+    clock: Arc<dyn Clock>,
+    ids: Arc<dyn IdGen>,
+    hlc: HlcState,
+    pub store_id: Uuid,
+    pub terminal_id: Uuid,
+}
+
+impl Ctx {
+    pub fn new(
+        clock: Arc<dyn Clock>,
+        ids: Arc<dyn IdGen>,
+        store_id: Uuid,
+        terminal_id: Uuid,
+        last_hlc: Option<Hlc>,
+    ) -> Ctx {
+        let node = pos_shared::hlc::node_from_uuid(&terminal_id);
+        let hlc = match last_hlc {
+            Some(last) if last.node == node => HlcState::from_last(last),
+            _ => HlcState::new(node),
+        };
+        Ctx {
+            clock,
+            ids,
+            hlc,
+            store_id,
+            terminal_id,
+        }
+    }
+
+    pub fn now_ms(&self) -> i64 {
+        self.clock.now_ms()
+    }
+
+    pub fn new_id(&self) -> Uuid {
+        self.ids.new_id(self.clock.now_ms())
+    }
+
+    /// The timestamp of a new local event; never behind the previous one.
+    pub fn tick(&mut self) -> Hlc {
+        let now = self.clock.now_ms();
+        self.hlc.tick(now)
+    }
+}
+
+/// The real clock and id source, for the binaries. Business logic never calls these directly.
+pub mod system {
+    use pos_shared::{Clock, IdGen};
+    use rand::RngCore;
+    use uuid::Uuid;
+
+    pub struct SystemClock;
+
+    impl Clock for SystemClock {
+        fn now_ms(&self) -> i64 {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_millis() as i64)
+                .unwrap_or(0)
+        }
+    }
+
+    pub struct RandomIds;
+
+    impl IdGen for RandomIds {
+        fn new_id(&self, now_ms: i64) -> Uuid {
+            let mut random = [0u8; 10];
+            rand::rng().fill_bytes(&mut random);
+            pos_shared::ids::uuid_v7(now_ms, random)
+        }
+    }
+}

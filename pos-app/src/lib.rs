@@ -1,0 +1,16 @@
+//! The till's core: the local store and its change log, the catalog, the stock ledger, users,
+//! and every operation at the counter. No Tauri, no network, no clock or randomness of its own:
+//! time and ids come in through `Ctx`.
+
+pub mod catalog;
+pub mod ctx;
+pub mod error;
+pub mod receipt;
+pub mod stock;
+pub mod store;
+pub mod till;
+pub mod users;
+
+pub use error::{PosError, Result};
+pub use till::Till;
+pub use users::Session;

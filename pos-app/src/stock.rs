@@ -1,0 +1,122 @@
+//! The stock ledger. A level is never stored as the truth: it is the latest COUNT (by HLC) plus
+//! every delta after it, so terminals that see the same movements in any order agree.
+//! `stock_levels` caches that value and is kept in the movement's own transaction.
+
+use pos_shared::{Hlc, MovementKind, StockMovement};
+use rusqlite::{params, Connection, OptionalExtension};
+use uuid::Uuid;
+
+use crate::error::Result;
+use crate::store::change_log::{self, ChangeKind};
+
+/// Records a movement and updates the cached level. Recording the same movement id twice does
+/// nothing the second time. `log` is false for movements derived from a sale (the sale's own
+/// change-log entry carries them).
+pub fn record(tx: &Connection, m: &StockMovement, log: bool) -> Result<()> {
+    let id = m.id.to_string();
+    let product = m.product_id.to_string();
+    let hlc = m.hlc.to_string();
+    let inserted = tx
+        .prepare_cached(
+            "INSERT INTO stock_movements (id, product_id, kind, qty, hlc, reason, ref_id, user_id)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (id) DO NOTHING",
+        )?
+        .execute(params![
+            id,
+            product,
+            m.kind.as_str(),
+            m.qty,
+            hlc,
+            m.reason,
+            m.ref_id.map(|r| r.to_string()),
+            m.user_id.map(|u| u.to_string()),
+        ])?;
+    if inserted == 0 {
+        return Ok(());
+    }
+    let (level, count_hlc): (i64, String) = tx
+        .prepare_cached("SELECT level, count_hlc FROM stock_levels WHERE product_id = ?1")?
+        .query_row([&product], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?
+        .unwrap_or((0, String::new()));
+    let new = if m.kind.is_absolute() {
+        if hlc > count_hlc {
+            let after: i64 = tx
+                .prepare_cached(
+                    "SELECT coalesce(sum(qty), 0) FROM stock_movements
+                     WHERE product_id = ?1 AND kind <> 'COUNT' AND hlc > ?2",
+                )?
+                .query_row([&product, &hlc], |r| r.get(0))?;
+            Some((m.qty + after, hlc.clone()))
+        } else {
+            None
+        }
+    } else if hlc > count_hlc {
+        Some((level + m.qty, count_hlc))
+    } else {
+        None
+    };
+    if let Some((level, count_hlc)) = new {
+        tx.prepare_cached(
+            "INSERT INTO stock_levels (product_id, level, count_hlc) VALUES (?1, ?2, ?3)
+             ON CONFLICT (product_id) DO UPDATE SET level = excluded.level,
+                 count_hlc = excluded.count_hlc",
+        )?
+        .execute(params![product, level, count_hlc])?;
+    }
+    if log {
+        let body = serde_json::to_vec(m).map_err(|e| crate::PosError::Invalid(e.to_string()))?;
+        change_log::append(tx, ChangeKind::Movement, &id, &body, &m.hlc)?;
+    }
+    Ok(())
+}
+
+pub fn level(conn: &Connection, product_id: &Uuid) -> Result<i64> {
+    Ok(conn
+        .prepare_cached("SELECT level FROM stock_levels WHERE product_id = ?1")?
+        .query_row([product_id.to_string()], |r| r.get(0))
+        .optional()?
+        .unwrap_or(0))
+}
+
+/// Recomputes a level from the whole ledger (what the cache must always equal).
+pub fn level_from_ledger(conn: &Connection, product_id: &Uuid) -> Result<i64> {
+    let all = movements(conn, product_id, usize::MAX)?;
+    Ok(pos_shared::stock_level(all.iter()))
+}
+
+/// A product's movements, newest first.
+pub fn movements(conn: &Connection, product_id: &Uuid, limit: usize) -> Result<Vec<StockMovement>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, kind, qty, hlc, reason, ref_id, user_id FROM stock_movements
+         WHERE product_id = ?1 ORDER BY hlc DESC LIMIT ?2",
+    )?;
+    let rows = stmt.query_map(
+        params![
+            product_id.to_string(),
+            i64::try_from(limit).unwrap_or(i64::MAX)
+        ],
+        |r| {
+            let id: String = r.get(0)?;
+            let kind: String = r.get(1)?;
+            let hlc: String = r.get(3)?;
+            let ref_id: Option<String> = r.get(5)?;
+            let user_id: Option<String> = r.get(6)?;
+            Ok(StockMovement {
+                id: Uuid::parse_str(&id).unwrap_or_default(),
+                product_id: *product_id,
+                kind: MovementKind::parse(&kind).unwrap_or(MovementKind::Adjust),
+                qty: r.get(2)?,
+                hlc: hlc.parse::<Hlc>().unwrap_or(Hlc {
+                    wall_ms: 0,
+                    counter: 0,
+                    node: 0,
+                }),
+                reason: r.get(4)?,
+                ref_id: ref_id.and_then(|s| Uuid::parse_str(&s).ok()),
+                user_id: user_id.and_then(|s| Uuid::parse_str(&s).ok()),
+            })
+        },
+    )?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}

@@ -1,0 +1,92 @@
+//! The change log: what this terminal must tell the others, in order. Written only inside the
+//! transaction that writes the domain rows it describes.
+
+use pos_shared::Hlc;
+use rusqlite::{params, Connection};
+use serde::Serialize;
+
+use crate::error::Result;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChangeKind {
+    Product,
+    Cart,
+    Sale,
+    Movement,
+    ShiftEvent,
+    Audit,
+}
+
+impl ChangeKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChangeKind::Product => "product",
+            ChangeKind::Cart => "cart",
+            ChangeKind::Sale => "sale",
+            ChangeKind::Movement => "movement",
+            ChangeKind::ShiftEvent => "shift_event",
+            ChangeKind::Audit => "audit",
+        }
+    }
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ChangeEntry {
+    pub seq: i64,
+    pub kind: String,
+    pub entity_id: String,
+    pub hlc: String,
+    pub bytes: usize,
+    pub acked: bool,
+}
+
+/// Appends an entry; `seq` is the next integer (dense, because only this connection writes and
+/// entries are never deleted).
+pub fn append(
+    conn: &Connection,
+    kind: ChangeKind,
+    entity_id: &str,
+    body: &[u8],
+    hlc: &Hlc,
+) -> Result<i64> {
+    conn.prepare_cached(
+        "INSERT INTO change_log (seq, kind, entity_id, body, hlc)
+         VALUES ((SELECT coalesce(max(seq), 0) + 1 FROM change_log), ?1, ?2, ?3, ?4)",
+    )?
+    .execute(params![kind.as_str(), entity_id, body, hlc.to_string()])?;
+    Ok(conn.last_insert_rowid())
+}
+
+/// Entries the server has not acknowledged yet, oldest first.
+pub fn pending(conn: &Connection, limit: usize) -> Result<Vec<ChangeEntry>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT seq, kind, entity_id, hlc, length(body), acked FROM change_log
+         WHERE acked = 0 ORDER BY seq LIMIT ?1",
+    )?;
+    let rows = stmt.query_map([limit as i64], |r| {
+        Ok(ChangeEntry {
+            seq: r.get(0)?,
+            kind: r.get(1)?,
+            entity_id: r.get(2)?,
+            hlc: r.get(3)?,
+            bytes: r.get::<_, i64>(4)? as usize,
+            acked: r.get::<_, i64>(5)? != 0,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+pub fn pending_count(conn: &Connection) -> Result<i64> {
+    Ok(
+        conn.query_row("SELECT count(*) FROM change_log WHERE acked = 0", [], |r| {
+            r.get(0)
+        })?,
+    )
+}
+
+/// The latest HLC this terminal wrote, so the clock resumes past it after a restart.
+pub fn last_hlc(conn: &Connection) -> Result<Option<Hlc>> {
+    let s: Option<String> = conn.query_row("SELECT max(hlc) FROM change_log", [], |r| r.get(0))?;
+    Ok(s.and_then(|s| s.parse().ok()))
+}

@@ -1,0 +1,146 @@
+//! From what was scanned or typed to a product and a quantity: GTINs (check digit verified),
+//! weighed-item labels (prefix 20–29: item code + grams or price), PLUs and SKUs.
+
+use std::str::FromStr;
+
+use pos_shared::{Gtin, Product, Unit, WeighedScheme};
+use rusqlite::Connection;
+
+use crate::catalog;
+use crate::error::{PosError, Result};
+
+/// An item as written on the command line: `CODE` or `CODE*QTY` (QTY in pieces, or grams for
+/// products sold by weight).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ItemSpec {
+    pub code: String,
+    pub qty: Option<i64>,
+}
+
+impl FromStr for ItemSpec {
+    type Err = PosError;
+
+    fn from_str(s: &str) -> Result<ItemSpec> {
+        let s = s.trim();
+        match s.rsplit_once('*') {
+            Some((code, qty)) => {
+                let qty: i64 = qty
+                    .trim()
+                    .parse()
+                    .map_err(|_| PosError::Invalid(format!("quantity {qty:?} is not a number")))?;
+                if qty <= 0 {
+                    return Err(PosError::InvalidQuantity(qty));
+                }
+                Ok(ItemSpec {
+                    code: code.trim().to_owned(),
+                    qty: Some(qty),
+                })
+            }
+            None => Ok(ItemSpec {
+                code: s.to_owned(),
+                qty: None,
+            }),
+        }
+    }
+}
+
+/// What a code resolved to.
+pub struct Resolved {
+    pub product: Product,
+    /// The GTIN-14 scanned, when it was a barcode.
+    pub barcode: Option<String>,
+    /// Quantity carried by the label itself (weighed items).
+    pub qty: Option<i64>,
+}
+
+pub fn resolve(conn: &Connection, code: &str, weighed: &WeighedScheme) -> Result<Resolved> {
+    let code = code.trim();
+    if code.is_empty() {
+        return Err(PosError::InvalidBarcode {
+            code: String::new(),
+            reason: "nothing was scanned".into(),
+            code_name: "EMPTY_BARCODE",
+        });
+    }
+    let all_digits = code.bytes().all(|b| b.is_ascii_digit());
+    if all_digits && matches!(code.len(), 8 | 12 | 13 | 14) {
+        let gtin = Gtin::parse(code).map_err(|e| PosError::invalid_barcode(code, &e))?;
+        if let Some(label) = weighed.parse(&gtin) {
+            if let Some(product) = catalog::by_plu(conn, &label.item_code)? {
+                let qty = match (label.grams, label.price) {
+                    (Some(g), _) => g,
+                    (None, Some(price)) if product.price.centimes() > 0 => {
+                        // price label: grams = price / price per kg, rounded
+                        pos_shared::pricing::round_div(
+                            i128::from(price.centimes()) * 1000,
+                            i128::from(product.price.centimes()),
+                        ) as i64
+                    }
+                    _ => 0,
+                };
+                if qty <= 0 {
+                    return Err(PosError::InvalidQuantity(qty));
+                }
+                return active(Resolved {
+                    product,
+                    barcode: Some(gtin.gtin14().to_owned()),
+                    qty: Some(qty),
+                });
+            }
+        }
+        return match catalog::by_gtin(conn, gtin.gtin14())? {
+            Some(product) => active(Resolved {
+                product,
+                barcode: Some(gtin.gtin14().to_owned()),
+                qty: None,
+            }),
+            None => Err(PosError::UnknownProduct(code.to_owned())),
+        };
+    }
+    if let Some(product) = catalog::by_plu(conn, code)? {
+        return active(Resolved {
+            product,
+            barcode: None,
+            qty: None,
+        });
+    }
+    if let Some(product) = catalog::by_sku(conn, code)? {
+        return active(Resolved {
+            product,
+            barcode: None,
+            qty: None,
+        });
+    }
+    if all_digits {
+        // digits of a length no barcode has: most likely a mistyped or half-read code
+        return Err(PosError::InvalidBarcode {
+            code: code.to_owned(),
+            reason: format!(
+                "{} digits is not a barcode length (8, 12, 13 or 14)",
+                code.len()
+            ),
+            code_name: "BAD_LENGTH",
+        });
+    }
+    Err(PosError::UnknownProduct(code.to_owned()))
+}
+
+fn active(r: Resolved) -> Result<Resolved> {
+    if r.product.active {
+        Ok(r)
+    } else {
+        Err(PosError::InactiveProduct(r.product.name_fr.clone()))
+    }
+}
+
+/// The quantity a line gets when none was given: one piece, or the label's weight.
+pub fn default_qty(r: &Resolved) -> Result<i64> {
+    match (r.qty, r.product.unit) {
+        (Some(q), _) => Ok(q),
+        (None, Unit::Piece) => Ok(1),
+        (None, Unit::Kg) => Err(PosError::Invalid(format!(
+            "{} is sold by weight: weigh it or give the grams (CODE*GRAMS)",
+            r.product.name_fr
+        ))),
+    }
+}

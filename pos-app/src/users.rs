@@ -1,0 +1,200 @@
+//! People at the till: PIN login (argon2 hashes, a PIN identifies its holder), roles, the
+//! lock-out after repeated wrong PINs, and manager approval of actions a cashier may not do.
+
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::{Algorithm, Argon2, Params, Version};
+use pos_shared::{Permission, Role};
+use rusqlite::{params, Connection};
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::error::{PosError, Result};
+
+/// Wrong PINs in a row before the till locks, and for how long.
+pub const MAX_FAILURES: i64 = 5;
+pub const LOCKOUT_MS: i64 = 5 * 60 * 1000;
+
+/// Who is acting at the till.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Session {
+    pub user_id: Uuid,
+    pub name: String,
+    pub role: Role,
+}
+
+impl Session {
+    /// Refuses, with a message naming the person and the action, when the role lacks `permission`.
+    pub fn require(&self, permission: Permission, action: &'static str) -> Result<()> {
+        if self.role.can(permission) {
+            Ok(())
+        } else {
+            Err(PosError::Forbidden {
+                who: self.name.clone(),
+                role: self.role.as_str(),
+                action,
+            })
+        }
+    }
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct UserInfo {
+    pub id: Uuid,
+    pub name: String,
+    pub role: Role,
+}
+
+fn hasher() -> Argon2<'static> {
+    // 8 MiB, 2 passes: a PIN check stays well under the time a cashier notices.
+    let params = Params::new(8 * 1024, 2, 1, None).unwrap_or_default();
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+}
+
+fn check_pin_format(pin: &str) -> Result<()> {
+    if (4..=8).contains(&pin.len()) && pin.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(())
+    } else {
+        Err(PosError::BadPin)
+    }
+}
+
+/// Every active user with their PIN hash.
+fn all_hashes(conn: &Connection) -> Result<Vec<(Uuid, String, Role, String)>> {
+    let mut stmt =
+        conn.prepare_cached("SELECT id, name, role, pin_hash FROM users WHERE active = 1")?;
+    let rows = stmt.query_map([], |r| {
+        let id: String = r.get(0)?;
+        let role: String = r.get(2)?;
+        Ok((
+            Uuid::parse_str(&id).unwrap_or_default(),
+            r.get(1)?,
+            Role::parse(&role).unwrap_or(Role::Cashier),
+            r.get(3)?,
+        ))
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+fn matches(pin: &str, hash: &str) -> bool {
+    PasswordHash::new(hash)
+        .map(|h| hasher().verify_password(pin.as_bytes(), &h).is_ok())
+        .unwrap_or(false)
+}
+
+/// The user holding this PIN, without touching the lock-out counter.
+fn find_by_pin(conn: &Connection, pin: &str) -> Result<Option<Session>> {
+    Ok(all_hashes(conn)?
+        .into_iter()
+        .find(|(_, _, _, hash)| matches(pin, hash))
+        .map(|(user_id, name, role, _)| Session {
+            user_id,
+            name,
+            role,
+        }))
+}
+
+pub fn add(conn: &Connection, id: Uuid, name: &str, role: Role, pin: &str) -> Result<UserInfo> {
+    check_pin_format(pin)?;
+    let name = name.trim();
+    if name.is_empty() {
+        return Err(PosError::Invalid("a user needs a name".into()));
+    }
+    if find_by_pin(conn, pin)?.is_some() {
+        return Err(PosError::PinTaken);
+    }
+    let salt_bytes: [u8; 16] = *id.as_bytes();
+    let salt =
+        SaltString::encode_b64(&salt_bytes).map_err(|e| PosError::Invalid(format!("salt: {e}")))?;
+    let hash = hasher()
+        .hash_password(pin.as_bytes(), &salt)
+        .map_err(|e| PosError::Invalid(format!("hashing the PIN: {e}")))?
+        .to_string();
+    conn.execute(
+        "INSERT INTO users (id, name, role, pin_hash) VALUES (?1, ?2, ?3, ?4)",
+        params![id.to_string(), name, role.as_str(), hash],
+    )?;
+    Ok(UserInfo {
+        id,
+        name: name.to_owned(),
+        role,
+    })
+}
+
+pub fn list(conn: &Connection) -> Result<Vec<UserInfo>> {
+    Ok(all_hashes(conn)?
+        .into_iter()
+        .map(|(id, name, role, _)| UserInfo { id, name, role })
+        .collect())
+}
+
+/// Logs in by PIN. Five wrong PINs in a row lock the till for five minutes; the count is kept
+/// in the database so restarting the program does not reset it.
+pub fn login(conn: &Connection, pin: &str, now_ms: i64) -> Result<Session> {
+    let (failures, locked_until): (i64, i64) = conn.query_row(
+        "SELECT failures, locked_until_ms FROM login_guard WHERE id = 1",
+        [],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    if locked_until > now_ms {
+        return Err(PosError::PinLocked {
+            seconds: (locked_until - now_ms + 999) / 1000,
+        });
+    }
+    let found = if check_pin_format(pin).is_ok() {
+        find_by_pin(conn, pin)?
+    } else {
+        None
+    };
+    match found {
+        Some(session) => {
+            conn.execute(
+                "UPDATE login_guard SET failures = 0, locked_until_ms = 0 WHERE id = 1",
+                [],
+            )?;
+            Ok(session)
+        }
+        None => {
+            let failures = failures + 1;
+            let (failures, locked_until) = if failures >= MAX_FAILURES {
+                (0, now_ms + LOCKOUT_MS)
+            } else {
+                (failures, 0)
+            };
+            conn.execute(
+                "UPDATE login_guard SET failures = ?1, locked_until_ms = ?2 WHERE id = 1",
+                params![failures, locked_until],
+            )?;
+            if locked_until > 0 {
+                Err(PosError::PinLocked {
+                    seconds: LOCKOUT_MS / 1000,
+                })
+            } else {
+                Err(PosError::WrongPin)
+            }
+        }
+    }
+}
+
+/// Resolves who authorises `permission`: the acting user if their role allows it, otherwise
+/// the holder of `approver_pin`, who must be allowed. Returns the approver when one was needed.
+pub fn authorise(
+    conn: &Connection,
+    session: &Session,
+    permission: Permission,
+    action: &'static str,
+    approver_pin: Option<&str>,
+) -> Result<Option<Session>> {
+    if session.role.can(permission) {
+        return Ok(None);
+    }
+    let Some(pin) = approver_pin else {
+        return Err(PosError::Forbidden {
+            who: session.name.clone(),
+            role: session.role.as_str(),
+            action,
+        });
+    };
+    let approver = find_by_pin(conn, pin)?.ok_or(PosError::WrongPin)?;
+    approver.require(permission, action)?;
+    Ok(Some(approver))
+}

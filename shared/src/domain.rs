@@ -1,0 +1,14 @@
+//! Records shared by the till, the sync server and the fixtures.
+//!
+//! Plain data with serde so every process agrees on the wire and storage
+//! format; the behaviour lives in `pricing` and in the app.
+
+mod discount;
+mod enums;
+mod records;
+mod stock;
+
+pub use discount::{Discount, DiscountError};
+pub use enums::{ParseEnumError, Permission, Role, SaleKind, Tender, Unit};
+pub use records::{Payment, Product, Sale, SaleLine, ShiftEvent, ShiftEventKind, TaxLine};
+pub use stock::{stock_level, MovementKind, StockMovement};

@@ -1,0 +1,28 @@
+//! Domain types shared by the till and the sync server. No IO.
+//!
+//! Everything here is pure: time and randomness come in through the
+//! [`Clock`] and [`IdGen`] traits so behaviour is reproducible in tests.
+
+mod decimal;
+
+pub mod domain;
+pub mod gtin;
+pub mod hlc;
+pub mod ids;
+pub mod money;
+pub mod pricing;
+pub mod tax;
+pub mod weighed;
+
+pub use domain::{
+    stock_level, Discount, DiscountError, MovementKind, ParseEnumError, Payment, Permission,
+    Product, Role, Sale, SaleKind, SaleLine, ShiftEvent, ShiftEventKind, StockMovement, TaxLine,
+    Tender, Unit,
+};
+pub use gtin::{Gtin, GtinError, GtinKind};
+pub use hlc::{node_from_uuid, Hlc, HlcError, HlcState};
+pub use ids::{uuid_v7, Clock, FixedClock, IdGen, SeqIds};
+pub use money::{Money, MoneyError};
+pub use pricing::{price, round_div, LineTotals, PriceLine, PricingError, Totals};
+pub use tax::{TaxError, TaxRate};
+pub use weighed::{WeighedCode, WeighedError, WeighedScheme, WeighedValue};
