@@ -10,7 +10,7 @@ CREATE TABLE meta (
 -- Everything this terminal did that others must learn, in the order it happened. `seq` is dense.
 CREATE TABLE change_log (
     seq       INTEGER PRIMARY KEY,
-    kind      TEXT    NOT NULL CHECK (kind IN ('product', 'cart', 'sale', 'movement', 'shift_event', 'audit')),
+    kind      TEXT    NOT NULL CHECK (kind IN ('product_genesis', 'product', 'cart', 'sale', 'movement', 'shift_event', 'audit')),
     entity_id TEXT    NOT NULL,
     body      BLOB    NOT NULL,
     hlc       TEXT    NOT NULL,
@@ -18,7 +18,9 @@ CREATE TABLE change_log (
 ) STRICT;
 CREATE INDEX change_log_pending ON change_log (seq) WHERE acked = 0;
 
--- Products: the automerge document is the truth, the row is its materialised view.
+-- Products: the row is the materialised view of the product's automerge document. A product
+-- nobody has edited yet has no stored document: its document is the deterministic genesis built
+-- from the row (see pos-app catalog::doc::genesis), so importing 100k products builds none.
 CREATE TABLE products (
     rowid         INTEGER PRIMARY KEY,
     id            TEXT    NOT NULL UNIQUE,
@@ -34,6 +36,7 @@ CREATE TABLE products (
     active        INTEGER NOT NULL,
     conflicts     TEXT
 ) STRICT;
+CREATE INDEX products_plu_digits ON products (ltrim(plu, '0'));
 CREATE TABLE product_barcodes (
     gtin       TEXT PRIMARY KEY,
     product_id TEXT NOT NULL REFERENCES products (id)
@@ -46,8 +49,7 @@ CREATE TABLE product_docs (
 -- Folded text (accents and Arabic letter forms normalised in Rust), rowid = products.rowid.
 CREATE VIRTUAL TABLE product_fts USING fts5 (
     text,
-    tokenize = 'unicode61 remove_diacritics 2',
-    prefix = '1 2 3'
+    tokenize = 'unicode61 remove_diacritics 2'
 );
 
 -- Stock is a ledger. The level is a function of the set of movements: the latest COUNT (by hlc)

@@ -10,7 +10,7 @@ pub enum PosError {
     NotInitialised(String),
     #[error("this folder already holds a till ({0})")]
     AlreadyInitialised(String),
-    #[error("the database file {path} is damaged ({detail}); restore it from a backup or re-enrol the terminal")]
+    #[error("the till database is damaged ({detail}): restore {path} from a backup or re-enrol the terminal")]
     CorruptDatabase { path: String, detail: String },
     #[error(
         "{path} is not a till database (it belongs to another program); choose another data folder"
@@ -91,7 +91,7 @@ pub enum PosError {
     #[error("product document for {product}: {detail}")]
     Document { product: String, detail: String },
     #[error("database error: {0}")]
-    Db(#[from] rusqlite::Error),
+    Db(rusqlite::Error),
 }
 
 impl PosError {
@@ -149,6 +149,21 @@ impl PosError {
 impl From<pos_shared::PricingError> for PosError {
     fn from(e: pos_shared::PricingError) -> Self {
         PosError::Invalid(e.to_string())
+    }
+}
+
+impl From<rusqlite::Error> for PosError {
+    /// Damage found while reading becomes the same clear error as damage found at start-up.
+    fn from(e: rusqlite::Error) -> Self {
+        match e.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::DatabaseCorrupt | rusqlite::ErrorCode::NotADatabase) => {
+                PosError::CorruptDatabase {
+                    path: "till.db".into(),
+                    detail: e.to_string(),
+                }
+            }
+            _ => PosError::Db(e),
+        }
     }
 }
 

@@ -148,7 +148,11 @@ pub fn text(sale: &Sale, header: &ReceiptHeader, width: usize) -> String {
     }
     out.push(String::new());
     out.push(centred("Merci de votre visite", width));
-    out.push(centred(&sale.id.to_string(), width));
+    out.extend(
+        wrap(&sale.id.to_string(), width)
+            .iter()
+            .map(|l| centred(l, width)),
+    );
     out.join("\n") + "\n"
 }
 

@@ -196,7 +196,7 @@ fn search_queries(
         if words.is_empty() {
             continue;
         }
-        let mut prefix = |rng: &mut dyn rand::RngCore| -> String {
+        let prefix = |rng: &mut dyn rand::RngCore| -> String {
             let w = words[rng.random_range(0..words.len())];
             let n = w.chars().count();
             w.chars().take(rng.random_range(2..=n.min(5))).collect()

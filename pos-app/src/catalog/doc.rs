@@ -36,7 +36,7 @@ fn field_values(p: &Product) -> Vec<(&'static str, ScalarValue)> {
         ("sku", p.sku.as_str().into()),
         ("name_fr", p.name_fr.as_str().into()),
         ("name_ar", p.name_ar.as_str().into()),
-        ("barcodes", p.barcodes.join(" ").into()),
+        ("barcodes", sorted(&p.barcodes).join(" ").into()),
         ("plu", p.plu.clone().unwrap_or_default().into()),
         ("price", ScalarValue::Int(p.price.centimes())),
         ("tax_rate", ScalarValue::Int(i64::from(p.tax_rate.bp()))),
@@ -45,6 +45,13 @@ fn field_values(p: &Product) -> Vec<(&'static str, ScalarValue)> {
         ("reorder_point", ScalarValue::Int(p.reorder_point)),
         ("active", ScalarValue::Boolean(p.active)),
     ]
+}
+
+/// Barcodes in a canonical order, so every replica writes the same value.
+fn sorted(codes: &[String]) -> Vec<&str> {
+    let mut v: Vec<&str> = codes.iter().map(String::as_str).collect();
+    v.sort_unstable();
+    v
 }
 
 pub fn unit_str(u: Unit) -> &'static str {
@@ -59,13 +66,16 @@ pub fn actor(terminal: &Uuid) -> ActorId {
     ActorId::from(terminal.as_bytes().as_slice())
 }
 
-/// Creates the document for a new product; returns it and the bytes of its first change.
-pub fn create(p: &Product, actor: ActorId, now_ms: i64) -> Result<(AutoCommit, Vec<u8>)> {
-    let mut doc = AutoCommit::new().with_actor(actor);
+/// The first change of every product's document, built the same way by every replica from the
+/// product as first recorded: actor = the product's id, time 0, fields in a fixed order. So the
+/// genesis is never shipped as automerge bytes, and a product nobody edits never needs a document
+/// at all (a 100k-product import builds none); edits are changes on top of it.
+pub fn genesis(p: &Product) -> Result<(AutoCommit, Vec<u8>)> {
+    let mut doc = AutoCommit::new().with_actor(actor(&p.id));
     for (key, value) in field_values(p) {
         doc.put(ROOT, key, value).map_err(|e| doc_err(&p.id, e))?;
     }
-    let change = commit(&mut doc, now_ms).unwrap_or_default();
+    let change = commit(&mut doc, 0).unwrap_or_default();
     Ok((doc, change))
 }
 

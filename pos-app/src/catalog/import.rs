@@ -177,6 +177,7 @@ pub fn validate(line: usize, raw: RawRow) -> std::result::Result<ValidRow, Strin
             barcodes.push(gtin.gtin14().to_owned());
         }
     }
+    barcodes.sort_unstable();
     let reorder_point = int("reorder_point", &raw.reorder_point)?.unwrap_or(0);
     let stock = int("stock", &raw.stock)?;
     let category = raw.category.trim().to_owned();

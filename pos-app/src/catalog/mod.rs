@@ -62,7 +62,9 @@ pub fn by_gtin(conn: &Connection, gtin14: &str) -> Result<Option<Product>> {
 
 /// The weighed product a scale label's item code (PLU) belongs to.
 pub fn by_plu(conn: &Connection, plu: &str) -> Result<Option<Product>> {
-    let sql = format!("SELECT {PRODUCT_COLUMNS} FROM products WHERE plu = ?1");
+    // Scales print item codes zero-padded to their field width: "123" and "00123" are one PLU.
+    let sql =
+        format!("SELECT {PRODUCT_COLUMNS} FROM products WHERE ltrim(plu, '0') = ltrim(?1, '0')");
     Ok(conn
         .prepare_cached(&sql)?
         .query_row([plu], product_from_row)
@@ -132,81 +134,103 @@ pub fn find(conn: &Connection, text: &str, limit: usize) -> Result<Vec<ProductHi
     Ok(hits.collect::<rusqlite::Result<_>>()?)
 }
 
-/// Creates a product: its document, its row, its search entry and its change-log entry, in the
-/// caller's transaction.
+/// Creates a product: its row, its search entry and its genesis change-log entry, in the
+/// caller's transaction. No automerge document is built (see `doc::genesis`).
 pub fn create(tx: &Connection, ctx: &mut Ctx, product: &Product) -> Result<()> {
-    let (mut doc, change) = doc::create(product, doc::actor(&ctx.terminal_id), ctx.now_ms())?;
     let hlc = ctx.tick();
-    let id = product.id.to_string();
-    materialise(tx, product, &[])?;
-    tx.prepare_cached("INSERT INTO product_docs (product_id, doc) VALUES (?1, ?2)")?
-        .execute(params![id, doc.save_nocompress()])
-        .map_err(|e| conflict_error(e, product))?;
-    change_log::append(tx, ChangeKind::Product, &id, &change, &hlc)?;
+    materialise(tx, product, &[], true)?;
+    let body = serde_json::to_vec(product).map_err(|e| PosError::Invalid(e.to_string()))?;
+    change_log::append(
+        tx,
+        ChangeKind::ProductGenesis,
+        &product.id.to_string(),
+        &body,
+        &hlc,
+    )?;
     Ok(())
+}
+
+/// The product's document: the stored one, or the genesis when nobody has edited it yet (its
+/// row is then exactly what it was created with).
+fn load_doc(tx: &Connection, id: &Uuid) -> Result<automerge::AutoCommit> {
+    let bytes: Option<Vec<u8>> = tx
+        .prepare_cached("SELECT doc FROM product_docs WHERE product_id = ?1")?
+        .query_row([id.to_string()], |r| r.get(0))
+        .optional()?;
+    match bytes {
+        Some(bytes) => doc::load(&bytes, id),
+        None => {
+            let current = by_id(tx, id)?.ok_or_else(|| PosError::UnknownProduct(id.to_string()))?;
+            Ok(doc::genesis(&current)?.0)
+        }
+    }
 }
 
 /// Applies an edit to a product's document; writes nothing when no field changed.
 /// Returns whether anything changed.
 pub fn update(tx: &Connection, ctx: &mut Ctx, product: &Product) -> Result<bool> {
     let id = product.id.to_string();
-    let bytes: Vec<u8> = tx
-        .prepare_cached("SELECT doc FROM product_docs WHERE product_id = ?1")?
-        .query_row([&id], |r| r.get(0))
-        .optional()?
-        .ok_or_else(|| PosError::UnknownProduct(product.sku.clone()))?;
-    let mut doc = doc::load(&bytes, &product.id)?;
+    let mut doc = load_doc(tx, &product.id)?;
     doc.set_actor(doc::actor(&ctx.terminal_id));
     let Some(change) = doc::update(&mut doc, product, ctx.now_ms())? else {
         return Ok(false);
     };
     let hlc = ctx.tick();
     let (merged, conflicts) = doc::read(&doc, product.id)?;
-    tx.prepare_cached("UPDATE product_docs SET doc = ?2 WHERE product_id = ?1")?
-        .execute(params![id, doc.save_nocompress()])?;
-    materialise(tx, &merged, &conflicts)?;
+    tx.prepare_cached(
+        "INSERT INTO product_docs (product_id, doc) VALUES (?1, ?2)
+         ON CONFLICT (product_id) DO UPDATE SET doc = excluded.doc",
+    )?
+    .execute(params![id, doc.save_nocompress()])?;
+    materialise(tx, &merged, &conflicts, false)?;
     change_log::append(tx, ChangeKind::Product, &id, &change, &hlc)?;
     Ok(true)
 }
 
-/// Writes the row, barcodes and search text that the document says.
-fn materialise(tx: &Connection, p: &Product, conflicts: &[Conflict]) -> Result<()> {
+/// Writes the row, barcodes and search text that the document says (`new`: nothing to replace).
+fn materialise(tx: &Connection, p: &Product, conflicts: &[Conflict], new: bool) -> Result<()> {
     let id = p.id.to_string();
     let conflicts = if conflicts.is_empty() {
         None
     } else {
         serde_json::to_string(conflicts).ok()
     };
-    tx.prepare_cached(
-        "INSERT INTO products (id, sku, name_fr, name_ar, plu, price, tax_rate, category, unit,
+    let rowid: i64 = tx
+        .prepare_cached(
+            "INSERT INTO products (id, sku, name_fr, name_ar, plu, price, tax_rate, category, unit,
                                reorder_point, active, conflicts)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
          ON CONFLICT (id) DO UPDATE SET sku = excluded.sku, name_fr = excluded.name_fr,
              name_ar = excluded.name_ar, plu = excluded.plu, price = excluded.price,
              tax_rate = excluded.tax_rate, category = excluded.category, unit = excluded.unit,
              reorder_point = excluded.reorder_point, active = excluded.active,
-             conflicts = excluded.conflicts",
-    )?
-    .execute(params![
-        id,
-        p.sku,
-        p.name_fr,
-        p.name_ar,
-        p.plu,
-        p.price.centimes(),
-        p.tax_rate.bp(),
-        p.category,
-        doc::unit_str(p.unit),
-        p.reorder_point,
-        p.active,
-        conflicts,
-    ])
-    .map_err(|e| conflict_error(e, p))?;
-    let rowid: i64 = tx
-        .prepare_cached("SELECT rowid FROM products WHERE id = ?1")?
-        .query_row([&id], |r| r.get(0))?;
-    tx.prepare_cached("DELETE FROM product_barcodes WHERE product_id = ?1")?
-        .execute([&id])?;
+             conflicts = excluded.conflicts
+         RETURNING rowid",
+        )?
+        .query_row(
+            params![
+                id,
+                p.sku,
+                p.name_fr,
+                p.name_ar,
+                p.plu,
+                p.price.centimes(),
+                p.tax_rate.bp(),
+                p.category,
+                doc::unit_str(p.unit),
+                p.reorder_point,
+                p.active,
+                conflicts,
+            ],
+            |r| r.get::<_, i64>(0),
+        )
+        .map_err(|e| conflict_error(e, p))?;
+    if !new {
+        tx.prepare_cached("DELETE FROM product_barcodes WHERE product_id = ?1")?
+            .execute([&id])?;
+        tx.prepare_cached("DELETE FROM product_fts WHERE rowid = ?1")?
+            .execute([rowid])?;
+    }
     for gtin in &p.barcodes {
         tx.prepare_cached("INSERT INTO product_barcodes (gtin, product_id) VALUES (?1, ?2)")?
             .execute([gtin, &id])
@@ -220,8 +244,6 @@ fn materialise(tx: &Connection, p: &Product, conflicts: &[Conflict]) -> Result<(
         p.barcodes.join(" "),
         p.category
     ));
-    tx.prepare_cached("DELETE FROM product_fts WHERE rowid = ?1")?
-        .execute([rowid])?;
     tx.prepare_cached("INSERT INTO product_fts (rowid, text) VALUES (?1, ?2)")?
         .execute(params![rowid, text])?;
     Ok(())

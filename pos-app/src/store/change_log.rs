@@ -2,7 +2,7 @@
 //! transaction that writes the domain rows it describes.
 
 use pos_shared::Hlc;
-use rusqlite::{params, Connection};
+use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
 
 use crate::error::Result;
@@ -10,6 +10,9 @@ use crate::error::Result;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ChangeKind {
+    /// A new product, as JSON: every replica builds the same genesis document from it.
+    ProductGenesis,
+    /// An edit of a product: automerge change bytes (on top of the genesis).
     Product,
     Cart,
     Sale,
@@ -21,6 +24,7 @@ pub enum ChangeKind {
 impl ChangeKind {
     pub fn as_str(self) -> &'static str {
         match self {
+            ChangeKind::ProductGenesis => "product_genesis",
             ChangeKind::Product => "product",
             ChangeKind::Cart => "cart",
             ChangeKind::Sale => "sale",
@@ -87,6 +91,13 @@ pub fn pending_count(conn: &Connection) -> Result<i64> {
 
 /// The latest HLC this terminal wrote, so the clock resumes past it after a restart.
 pub fn last_hlc(conn: &Connection) -> Result<Option<Hlc>> {
-    let s: Option<String> = conn.query_row("SELECT max(hlc) FROM change_log", [], |r| r.get(0))?;
+    // This terminal's clock only moves forward, so its last entry carries its latest HLC.
+    let s: Option<String> = conn
+        .query_row(
+            "SELECT hlc FROM change_log ORDER BY seq DESC LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .optional()?;
     Ok(s.and_then(|s| s.parse().ok()))
 }

@@ -2,6 +2,7 @@
 //! per-terminal facts in `meta`, and the change log every mutation writes to.
 
 pub mod change_log;
+mod checkpoint;
 mod migrate;
 
 pub use change_log::{ChangeEntry, ChangeKind};
@@ -20,6 +21,7 @@ const DB_FILE: &str = "till.db";
 pub struct Store {
     conn: Connection,
     path: PathBuf,
+    _checkpointer: Option<checkpoint::Checkpointer>,
 }
 
 impl Store {
@@ -32,6 +34,10 @@ impl Store {
     pub fn open(dir: &Path, create: bool) -> Result<Store> {
         let path = Self::db_path(dir);
         let exists = path.exists();
+        // A write-ahead log left behind means the last run did not close cleanly (crash, power
+        // cut): that is when a full check is worth its time. Otherwise damage is still caught,
+        // page by page, as SQLite reads (see `From<rusqlite::Error>`).
+        let unclean = exists && dir.join(format!("{DB_FILE}-wal")).exists();
         if !exists && !create {
             return Err(PosError::NotInitialised(dir.display().to_string()));
         }
@@ -48,16 +54,22 @@ impl Store {
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE,
         )
         .map_err(|e| corrupt(&path, e))?;
-        let store = Store { conn, path };
+        let mut store = Store {
+            conn,
+            path,
+            _checkpointer: None,
+        };
+        // Identity first: a file that is not ours is refused before anything is changed in it.
+        store.conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        store.check_identity(exists, unclean)?;
         store.configure()?;
-        store.check_identity(exists)?;
         migrate::run(&store.conn)?;
+        store._checkpointer = checkpoint::Checkpointer::spawn(&store.path);
         Ok(store)
     }
 
     fn configure(&self) -> Result<()> {
         let c = &self.conn;
-        c.busy_timeout(std::time::Duration::from_secs(5))?;
         // WAL: readers never block the writer. NORMAL by default (cart edits survive a crash of the
         // program); sale commits switch to FULL for their one transaction (see `durable`).
         let mode: String = c
@@ -70,12 +82,13 @@ impl Store {
             });
         }
         c.execute_batch(
-            "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY;",
+            "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY;
+             PRAGMA cache_size = -16000; PRAGMA wal_autocheckpoint = 0;",
         )?;
         Ok(())
     }
 
-    fn check_identity(&self, existed: bool) -> Result<()> {
+    fn check_identity(&self, existed: bool, unclean: bool) -> Result<()> {
         let app_id: i64 = self
             .conn
             .query_row("PRAGMA application_id", [], |r| r.get(0))
@@ -89,7 +102,7 @@ impl Store {
                 path: self.path.display().to_string(),
             });
         }
-        if existed && tables > 0 {
+        if existed && tables > 0 && unclean {
             let ok: String = self
                 .conn
                 .query_row("PRAGMA quick_check", [], |r| r.get(0))
@@ -143,6 +156,14 @@ impl Store {
         let value = f(&tx)?;
         tx.commit()?;
         Ok(value)
+    }
+
+    /// Copies the write-ahead log into the database and empties it: after bulk work (an import),
+    /// so that the next sale starts from a short log.
+    pub fn checkpoint(&self) -> Result<()> {
+        self.conn
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        Ok(())
     }
 
     pub fn meta(&self, key: &str) -> Result<Option<String>> {

@@ -81,7 +81,7 @@ impl Till {
                         }
                     }
                     if let Some(plu) = &product.plu {
-                        if let Some(other) = held_by_other(tx, "SELECT sku FROM products WHERE plu = ?1", plu, &product.sku)? {
+                        if let Some(other) = held_by_other(tx, "SELECT sku FROM products WHERE ltrim(plu, '0') = ltrim(?1, '0')", plu, &product.sku)? {
                             clash = Some(format!("plu {plu} already belongs to product {other}"));
                         }
                     }
@@ -90,6 +90,8 @@ impl Till {
                         continue;
                     }
                     match existing {
+                        // Re-importing what is already there touches nothing.
+                        Some(e) if e == product => report.unchanged += 1,
                         Some(_) => {
                             if catalog::update(tx, ctx, &product)? {
                                 report.updated += 1;
@@ -120,6 +122,7 @@ impl Till {
             })?;
             progress((n * BATCH + chunk.len()).min(total), total);
         }
+        self.store.checkpoint()?;
         report.errors.sort_by_key(|e| e.line);
         Ok(report)
     }

@@ -119,7 +119,7 @@ pub fn resolve(conn: &Connection, code: &str, weighed: &WeighedScheme) -> Result
                 "{} digits is not a barcode length (8, 12, 13 or 14)",
                 code.len()
             ),
-            code_name: "BAD_LENGTH",
+            code_name: "BAD_BARCODE_LENGTH",
         });
     }
     Err(PosError::UnknownProduct(code.to_owned()))

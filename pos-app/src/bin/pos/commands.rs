@@ -168,7 +168,10 @@ pub fn run(cli: Cli) -> Result<()> {
             let mut till = open(&cli)?;
             let added = import_users(&mut till, file, by.as_deref())?;
             emit(json, &serde_json::json!({ "users": added }), || {
-                added.iter().map(|u| format!("added {} ({})\n", u.name, u.role.as_str())).collect()
+                added
+                    .iter()
+                    .map(|u| format!("added {} ({})\n", u.name, u.role.as_str()))
+                    .collect()
             });
         }
         Verb::User(UserVerb::List) => {
@@ -343,12 +346,27 @@ struct UserRow {
     pin: String,
 }
 
-fn import_users(till: &mut Till, file: &std::path::Path, by: Option<&str>) -> Result<Vec<pos_app::users::UserInfo>> {
-    let text = std::fs::read_to_string(file).map_err(|e| PosError::File { path: file.display().to_string(), detail: e.to_string() })?;
-    let mut rows: Vec<UserRow> = serde_json::from_str(&text).map_err(|e| PosError::File { path: file.display().to_string(), detail: e.to_string() })?;
+fn import_users(
+    till: &mut Till,
+    file: &std::path::Path,
+    by: Option<&str>,
+) -> Result<Vec<pos_app::users::UserInfo>> {
+    let text = std::fs::read_to_string(file).map_err(|e| PosError::File {
+        path: file.display().to_string(),
+        detail: e.to_string(),
+    })?;
+    let mut rows: Vec<UserRow> = serde_json::from_str(&text).map_err(|e| PosError::File {
+        path: file.display().to_string(),
+        detail: e.to_string(),
+    })?;
     let mut parsed = Vec::with_capacity(rows.len());
     for row in rows.drain(..) {
-        let role = Role::parse(&row.role).map_err(|_| PosError::Invalid(format!("role {:?} of {}: use cashier, manager or admin", row.role, row.name)))?;
+        let role = Role::parse(&row.role).map_err(|_| {
+            PosError::Invalid(format!(
+                "role {:?} of {}: use cashier, manager or admin",
+                row.role, row.name
+            ))
+        })?;
         parsed.push((row.name, role, row.pin));
     }
     // Admins first, so that on a new till the first of them can add the rest.
