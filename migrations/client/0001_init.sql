@@ -7,7 +7,8 @@ CREATE TABLE meta (
     value TEXT NOT NULL
 ) STRICT;
 
--- Everything this terminal did that others must learn, in the order it happened. `seq` is dense.
+-- Everything this terminal did that others must learn, in the order it happened. `seq` is dense;
+-- the server acknowledges a prefix, kept as `meta.acked_through`, so what is pending is a range.
 CREATE TABLE change_log (
     seq       INTEGER PRIMARY KEY,
     kind      TEXT    NOT NULL CHECK (kind IN ('product_genesis', 'product', 'cart', 'sale', 'movement', 'shift_event', 'audit')),
@@ -16,7 +17,6 @@ CREATE TABLE change_log (
     hlc       TEXT    NOT NULL,
     acked     INTEGER NOT NULL DEFAULT 0
 ) STRICT;
-CREATE INDEX change_log_pending ON change_log (seq) WHERE acked = 0;
 
 -- Products: the row is the materialised view of the product's automerge document. A product
 -- nobody has edited yet has no stored document: its document is the deterministic genesis built
@@ -49,23 +49,28 @@ CREATE TABLE product_docs (
 -- Folded text (accents and Arabic letter forms normalised in Rust), rowid = products.rowid.
 CREATE VIRTUAL TABLE product_fts USING fts5 (
     text,
-    tokenize = 'unicode61 remove_diacritics 2'
+    tokenize = 'unicode61 remove_diacritics 2',
+    prefix = '2'
 );
 
 -- Stock is a ledger. The level is a function of the set of movements: the latest COUNT (by hlc)
 -- plus the deltas after it. `stock_levels` caches it, kept in the same transaction.
+-- Clustered by product and time: a sale's five movements touch five leaf pages and nothing else,
+-- and a product's history is one range. `key` makes a movement unique (and re-recording it a
+-- no-op): a ledger movement's id (receive, adjust, count), or `sale_id/line_no` for the lines of
+-- a sale or refund, which carry no id of their own.
 CREATE TABLE stock_movements (
-    id         TEXT    PRIMARY KEY,
     product_id TEXT    NOT NULL,
+    hlc        TEXT    NOT NULL,
+    key        TEXT    NOT NULL,
     kind       TEXT    NOT NULL CHECK (kind IN ('SALE', 'REFUND', 'RECEIVE', 'ADJUST', 'TRANSFER_OUT', 'TRANSFER_IN', 'COUNT')),
     qty        INTEGER NOT NULL,
-    hlc        TEXT    NOT NULL,
     reason     TEXT,
     ref_id     TEXT,
-    user_id    TEXT
-) STRICT;
-CREATE INDEX stock_movements_product ON stock_movements (product_id, hlc);
-CREATE INDEX stock_movements_ref ON stock_movements (ref_id) WHERE ref_id IS NOT NULL;
+    line_no    INTEGER,
+    user_id    TEXT,
+    PRIMARY KEY (product_id, hlc, key)
+) STRICT, WITHOUT ROWID;
 CREATE TABLE stock_levels (
     product_id TEXT    PRIMARY KEY,
     level      INTEGER NOT NULL,
@@ -107,7 +112,7 @@ CREATE TABLE sales (
     discount_total INTEGER NOT NULL,
     total          INTEGER NOT NULL,
     change         INTEGER NOT NULL
-) STRICT;
+) STRICT, WITHOUT ROWID;
 CREATE UNIQUE INDEX sales_receipt ON sales (terminal_id, receipt_no);
 CREATE INDEX sales_shift ON sales (shift_id);
 CREATE INDEX sales_refund_of ON sales (refund_of) WHERE refund_of IS NOT NULL;

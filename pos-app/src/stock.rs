@@ -9,26 +9,39 @@ use uuid::Uuid;
 use crate::error::Result;
 use crate::store::change_log::{self, ChangeKind};
 
-/// Records a movement and updates the cached level. Recording the same movement id twice does
-/// nothing the second time. `log` is false for movements derived from a sale (the sale's own
-/// change-log entry carries them).
-pub fn record(tx: &Connection, m: &StockMovement, log: bool) -> Result<()> {
-    let id = m.id.to_string();
+/// Where a movement comes from, which decides how it is known and logged.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Origin {
+    /// Receive, adjust, count, transfer: known by its id, with a change-log entry of its own.
+    Ledger,
+    /// Line `n` of a sale or refund: known by (sale, line), carried by the sale's entry.
+    SaleLine(u32),
+}
+
+/// Records a movement and updates the cached level. Recording the same movement twice does
+/// nothing the second time.
+pub fn record(tx: &Connection, m: &StockMovement, origin: Origin) -> Result<()> {
     let product = m.product_id.to_string();
     let hlc = m.hlc.to_string();
+    let (key, line_no) = match (origin, m.ref_id) {
+        (Origin::SaleLine(n), Some(sale)) => (format!("{sale}/{n}"), Some(n)),
+        _ => (m.id.to_string(), None),
+    };
     let inserted = tx
         .prepare_cached(
-            "INSERT INTO stock_movements (id, product_id, kind, qty, hlc, reason, ref_id, user_id)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (id) DO NOTHING",
+            "INSERT INTO stock_movements
+                 (product_id, hlc, key, kind, qty, reason, ref_id, line_no, user_id)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT DO NOTHING",
         )?
         .execute(params![
-            id,
             product,
+            hlc,
+            key,
             m.kind.as_str(),
             m.qty,
-            hlc,
             m.reason,
             m.ref_id.map(|r| r.to_string()),
+            line_no,
             m.user_id.map(|u| u.to_string()),
         ])?;
     if inserted == 0 {
@@ -64,9 +77,9 @@ pub fn record(tx: &Connection, m: &StockMovement, log: bool) -> Result<()> {
         )?
         .execute(params![product, level, count_hlc])?;
     }
-    if log {
+    if origin == Origin::Ledger {
         let body = serde_json::to_vec(m).map_err(|e| crate::PosError::Invalid(e.to_string()))?;
-        change_log::append(tx, ChangeKind::Movement, &id, &body, &m.hlc)?;
+        change_log::append(tx, ChangeKind::Movement, &m.id.to_string(), &body, &m.hlc)?;
     }
     Ok(())
 }
@@ -88,7 +101,7 @@ pub fn level_from_ledger(conn: &Connection, product_id: &Uuid) -> Result<i64> {
 /// A product's movements, newest first.
 pub fn movements(conn: &Connection, product_id: &Uuid, limit: usize) -> Result<Vec<StockMovement>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT id, kind, qty, hlc, reason, ref_id, user_id FROM stock_movements
+        "SELECT key, kind, qty, hlc, reason, ref_id, user_id, line_no FROM stock_movements
          WHERE product_id = ?1 ORDER BY hlc DESC LIMIT ?2",
     )?;
     let rows = stmt.query_map(
@@ -97,13 +110,19 @@ pub fn movements(conn: &Connection, product_id: &Uuid, limit: usize) -> Result<V
             i64::try_from(limit).unwrap_or(i64::MAX)
         ],
         |r| {
-            let id: String = r.get(0)?;
+            let key: String = r.get(0)?;
             let kind: String = r.get(1)?;
             let hlc: String = r.get(3)?;
             let ref_id: Option<String> = r.get(5)?;
             let user_id: Option<String> = r.get(6)?;
+            let line_no: Option<u32> = r.get(7)?;
+            let ref_id = ref_id.and_then(|s| Uuid::parse_str(&s).ok());
+            let id = match (ref_id, line_no) {
+                (Some(sale), Some(line)) => line_movement_id(&sale, line),
+                _ => Uuid::parse_str(&key).unwrap_or_default(),
+            };
             Ok(StockMovement {
-                id: Uuid::parse_str(&id).unwrap_or_default(),
+                id,
                 product_id: *product_id,
                 kind: MovementKind::parse(&kind).unwrap_or(MovementKind::Adjust),
                 qty: r.get(2)?,
@@ -113,10 +132,16 @@ pub fn movements(conn: &Connection, product_id: &Uuid, limit: usize) -> Result<V
                     node: 0,
                 }),
                 reason: r.get(4)?,
-                ref_id: ref_id.and_then(|s| Uuid::parse_str(&s).ok()),
+                ref_id,
                 user_id: user_id.and_then(|s| Uuid::parse_str(&s).ok()),
             })
         },
     )?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// The id a sale line's movement is shown under (it is not stored): derived from the sale, so
+/// every replica names it the same.
+pub fn line_movement_id(sale: &Uuid, line_no: u32) -> Uuid {
+    Uuid::new_v5(sale, &line_no.to_be_bytes())
 }

@@ -133,7 +133,7 @@ fn movements_match_lines(db: &Connection) {
 /// deltas after it.
 fn levels_match_ledger(db: &Connection) {
     let mut stmt = db
-        .prepare("SELECT product_id, kind, qty, hlc, id FROM stock_movements")
+        .prepare("SELECT product_id, kind, qty, hlc, key FROM stock_movements")
         .unwrap();
     let rows = stmt
         .query_map([], |r| {

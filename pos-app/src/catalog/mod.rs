@@ -102,6 +102,9 @@ pub struct ProductHit {
 }
 
 /// Products whose names, SKU or barcodes start with every word typed, best matches first.
+/// Ranking (bm25) is computed over the first 500 matches only: a two-letter query can match
+/// thousands of products, ranking them all costs tens of milliseconds, and a cashier who sees
+/// too much types one more letter.
 pub fn find(conn: &Connection, text: &str, limit: usize) -> Result<Vec<ProductHit>> {
     let Some(query) = fold::fts_query(text) else {
         return Ok(Vec::new());
@@ -110,7 +113,8 @@ pub fn find(conn: &Connection, text: &str, limit: usize) -> Result<Vec<ProductHi
         "SELECT p.id, p.sku, p.name_fr, p.name_ar,
                 (SELECT min(gtin) FROM product_barcodes b WHERE b.product_id = p.id),
                 p.price, p.unit, coalesce(s.level, 0)
-         FROM (SELECT rowid, rank FROM product_fts WHERE product_fts MATCH ?1
+         FROM (SELECT rowid, rank FROM
+                   (SELECT rowid, rank FROM product_fts WHERE product_fts MATCH ?1 LIMIT 500)
                ORDER BY rank LIMIT ?2) f
          JOIN products p ON p.rowid = f.rowid
          LEFT JOIN stock_levels s ON s.product_id = p.id
@@ -136,9 +140,15 @@ pub fn find(conn: &Connection, text: &str, limit: usize) -> Result<Vec<ProductHi
 
 /// Creates a product: its row, its search entry and its genesis change-log entry, in the
 /// caller's transaction. No automerge document is built (see `doc::genesis`).
-pub fn create(tx: &Connection, ctx: &mut Ctx, product: &Product) -> Result<()> {
+/// Its search entry goes into `search`, which the caller flushes before committing.
+pub fn create(
+    tx: &Connection,
+    ctx: &mut Ctx,
+    product: &Product,
+    search: &mut SearchBatch,
+) -> Result<()> {
     let hlc = ctx.tick();
-    materialise(tx, product, &[], true)?;
+    materialise(tx, product, &[], true, search)?;
     let body = serde_json::to_vec(product).map_err(|e| PosError::Invalid(e.to_string()))?;
     change_log::append(
         tx,
@@ -182,13 +192,21 @@ pub fn update(tx: &Connection, ctx: &mut Ctx, product: &Product) -> Result<bool>
          ON CONFLICT (product_id) DO UPDATE SET doc = excluded.doc",
     )?
     .execute(params![id, doc.save_nocompress()])?;
-    materialise(tx, &merged, &conflicts, false)?;
+    let mut search = SearchBatch::default();
+    materialise(tx, &merged, &conflicts, false, &mut search)?;
+    search.flush(tx)?;
     change_log::append(tx, ChangeKind::Product, &id, &change, &hlc)?;
     Ok(true)
 }
 
 /// Writes the row, barcodes and search text that the document says (`new`: nothing to replace).
-fn materialise(tx: &Connection, p: &Product, conflicts: &[Conflict], new: bool) -> Result<()> {
+fn materialise(
+    tx: &Connection,
+    p: &Product,
+    conflicts: &[Conflict],
+    new: bool,
+    search: &mut SearchBatch,
+) -> Result<()> {
     let id = p.id.to_string();
     let conflicts = if conflicts.is_empty() {
         None
@@ -244,9 +262,27 @@ fn materialise(tx: &Connection, p: &Product, conflicts: &[Conflict], new: bool) 
         p.barcodes.join(" "),
         p.category
     ));
-    tx.prepare_cached("INSERT INTO product_fts (rowid, text) VALUES (?1, ?2)")?
-        .execute(params![rowid, text])?;
+    search.rows.push((rowid, text));
     Ok(())
+}
+
+/// Search entries waiting to be written at the end of a transaction. FTS5 flushes its pending
+/// terms to disk whenever another statement opens a savepoint, so entries interleaved with other
+/// writes cost a segment each; written together they cost one (a 100k import: 12 s → 9 s).
+#[derive(Default)]
+pub struct SearchBatch {
+    rows: Vec<(i64, String)>,
+}
+
+impl SearchBatch {
+    pub fn flush(&mut self, tx: &Connection) -> Result<()> {
+        let mut stmt =
+            tx.prepare_cached("INSERT INTO product_fts (rowid, text) VALUES (?1, ?2)")?;
+        for (rowid, text) in self.rows.drain(..) {
+            stmt.execute(params![rowid, text])?;
+        }
+        Ok(())
+    }
 }
 
 /// A uniqueness failure means another product already has this SKU, barcode or PLU.

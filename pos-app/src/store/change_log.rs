@@ -62,13 +62,22 @@ pub fn append(
     Ok(conn.last_insert_rowid())
 }
 
+/// The last sequence number the server has acknowledged (entries up to it are safe there).
+pub fn acked_through(conn: &Connection) -> Result<i64> {
+    let v: Option<String> = conn
+        .prepare_cached("SELECT value FROM meta WHERE key = 'acked_through'")?
+        .query_row([], |r| r.get(0))
+        .optional()?;
+    Ok(v.and_then(|v| v.parse().ok()).unwrap_or(0))
+}
+
 /// Entries the server has not acknowledged yet, oldest first.
 pub fn pending(conn: &Connection, limit: usize) -> Result<Vec<ChangeEntry>> {
     let mut stmt = conn.prepare_cached(
         "SELECT seq, kind, entity_id, hlc, length(body), acked FROM change_log
-         WHERE acked = 0 ORDER BY seq LIMIT ?1",
+         WHERE seq > ?1 ORDER BY seq LIMIT ?2",
     )?;
-    let rows = stmt.query_map([limit as i64], |r| {
+    let rows = stmt.query_map(params![acked_through(conn)?, limit as i64], |r| {
         Ok(ChangeEntry {
             seq: r.get(0)?,
             kind: r.get(1)?,
@@ -81,12 +90,12 @@ pub fn pending(conn: &Connection, limit: usize) -> Result<Vec<ChangeEntry>> {
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
+/// How many entries wait for the server (`seq` is dense, so it is a subtraction).
 pub fn pending_count(conn: &Connection) -> Result<i64> {
-    Ok(
-        conn.query_row("SELECT count(*) FROM change_log WHERE acked = 0", [], |r| {
-            r.get(0)
-        })?,
-    )
+    let last: i64 = conn.query_row("SELECT coalesce(max(seq), 0) FROM change_log", [], |r| {
+        r.get(0)
+    })?;
+    Ok(last - acked_through(conn)?)
 }
 
 /// The latest HLC this terminal wrote, so the clock resumes past it after a restart.

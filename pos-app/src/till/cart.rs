@@ -166,6 +166,18 @@ pub(super) fn save_line(conn: &Connection, cart: &Uuid, line: &CartLine) -> Resu
     Ok(())
 }
 
+/// Empties the active cart after a sale; the cart itself stays for the next customer (one row
+/// fewer to delete and re-create inside every sale's fsync'd transaction).
+pub(super) fn clear(conn: &Connection, cart: &Uuid) -> Result<()> {
+    conn.prepare_cached("DELETE FROM cart_lines WHERE cart_id = ?1")?
+        .execute([cart.to_string()])?;
+    conn.prepare_cached(
+        "UPDATE carts SET order_discount = NULL WHERE id = ?1 AND order_discount IS NOT NULL",
+    )?
+    .execute([cart.to_string()])?;
+    Ok(())
+}
+
 pub(super) fn delete(conn: &Connection, cart: &Uuid) -> Result<()> {
     conn.prepare_cached("DELETE FROM cart_lines WHERE cart_id = ?1")?
         .execute([cart.to_string()])?;

@@ -67,6 +67,7 @@ impl Till {
             let Till { store, ctx, .. } = self;
             let report = &mut report;
             store.write(|tx| {
+                let mut search = catalog::SearchBatch::default();
                 for row in chunk {
                     let mut product = row.product.clone();
                     let existing = catalog::by_sku(tx, &product.sku)?;
@@ -100,7 +101,7 @@ impl Till {
                             }
                         }
                         None => {
-                            catalog::create(tx, ctx, &product)?;
+                            catalog::create(tx, ctx, &product, &mut search)?;
                             if let Some(level) = row.stock {
                                 let m = StockMovement {
                                     id: ctx.new_id(),
@@ -112,13 +113,13 @@ impl Till {
                                     ref_id: None,
                                     user_id,
                                 };
-                                stock::record(tx, &m, true)?;
+                                stock::record(tx, &m, stock::Origin::Ledger)?;
                             }
                             report.created += 1;
                         }
                     }
                 }
-                Ok(())
+                search.flush(tx)
             })?;
             progress((n * BATCH + chunk.len()).min(total), total);
         }

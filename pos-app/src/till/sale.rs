@@ -223,7 +223,7 @@ impl Till {
             sale.receipt_no = next_receipt_no(tx, &sale.terminal_id)?;
             write_sale(tx, &sale)?;
             if clear_cart {
-                cart::delete(tx, &cart_id)?;
+                cart::clear(tx, &cart_id)?;
             }
             Ok(())
         })?;
@@ -324,8 +324,8 @@ pub(super) fn write_sale(tx: &Connection, sale: &Sale) -> Result<()> {
             t.total.centimes(),
         ])?;
     }
-    for m in movements_of(sale) {
-        stock::record(tx, &m, false)?;
+    for (line, m) in sale.lines.iter().zip(movements_of(sale)) {
+        stock::record(tx, &m, stock::Origin::SaleLine(line.line_no))?;
     }
     let body = serde_json::to_vec(sale).map_err(|e| PosError::Invalid(e.to_string()))?;
     change_log::append(tx, ChangeKind::Sale, &id, &body, &sale.hlc)?;
@@ -342,7 +342,7 @@ pub fn movements_of(sale: &Sale) -> Vec<StockMovement> {
     sale.lines
         .iter()
         .map(|l| StockMovement {
-            id: Uuid::new_v5(&sale.id, &l.line_no.to_be_bytes()),
+            id: stock::line_movement_id(&sale.id, l.line_no),
             product_id: l.product_id,
             kind,
             qty: sign * l.qty,

@@ -103,7 +103,8 @@ impl Till {
             ref_id: None,
             user_id: Some(session.user_id),
         };
-        self.store.write(|tx| stock::record(tx, &movement, true))?;
+        self.store
+            .write(|tx| stock::record(tx, &movement, stock::Origin::Ledger))?;
         self.stock_show(&product.sku)
     }
 }
