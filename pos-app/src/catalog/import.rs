@@ -100,11 +100,17 @@ pub fn read_rows(path: &Path) -> Result<Vec<(usize, std::result::Result<RawRow, 
         .map(|rec| match rec {
             Ok(rec) => {
                 let line = rec.position().map(|p| p.line() as usize).unwrap_or(0);
-                (
-                    line,
-                    rec.deserialize::<RawRow>(Some(&headers))
-                        .map_err(|e| e.to_string()),
-                )
+                if rec.len() != headers.len() {
+                    let msg = format!(
+                        "{} fields where the header has {}: a comma inside a value? \
+                         put the value in double quotes",
+                        rec.len(),
+                        headers.len()
+                    );
+                    return (line, Err(msg));
+                }
+                let row = rec.deserialize::<RawRow>(Some(&headers));
+                (line, row.map_err(|e| e.to_string()))
             }
             Err(e) => {
                 let line = e.position().map(|p| p.line() as usize).unwrap_or(0);
@@ -253,4 +259,40 @@ pub fn validate_all(
         }
     }
     (good, bad)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bad_rows_are_reported_by_line_and_good_rows_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("c.csv");
+        std::fs::write(
+            &file,
+            "sku,barcode,plu,name_fr,name_ar,category,price,tax_rate,unit,reorder_point,stock\n\
+             A-1,6130502000100,,Semoule,سميد,épicerie,\"110,00\",0,piece,10,5\n\
+             A-2,,,Eau Ifri 1,5 L,ماء,boissons,\"45,00\",19,piece,24,60\n\
+             A-3,,00101,Tomates,طماطم,fruits,\"140,00\",9,kg,5000,abc\n\
+             A-4,,00102,Oignons,بصل,fruits,\"70,00\",9,kg,5000,48000\n",
+        )
+        .unwrap();
+        let (good, bad) = validate_all(read_rows(&file).unwrap());
+        let skus: Vec<&str> = good.iter().map(|r| r.product.sku.as_str()).collect();
+        assert_eq!(skus, ["A-1", "A-4"]);
+        assert_eq!(bad.iter().map(|e| e.line).collect::<Vec<_>>(), [3, 4]);
+        assert!(bad[0].message.contains("12 fields where the header has 11"));
+        assert!(bad[1].message.contains("stock \"abc\" is not a whole number"));
+    }
+
+    #[test]
+    fn a_file_without_the_needed_columns_is_refused_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("c.csv");
+        std::fs::write(&file, "code,label\n1,x\n").unwrap();
+        let err = read_rows(&file).unwrap_err();
+        assert_eq!(err.code(), "FILE_ERROR");
+        assert!(err.to_string().contains("no \"sku\" column"));
+    }
 }
