@@ -36,8 +36,13 @@ unit:
 	$(CARGO) test --workspace
 
 ## make bench: the numbers the issues ask for (release build, 100k-product catalog).
+BENCH_CATALOG = target/bench/catalog-100k.csv
+
 bench:
-	$(CARGO) run --release -p pos-app --bin pos-bench
+	$(CARGO) build --release -p pos-app --bin pos-gen --bin pos-bench
+	@mkdir -p target/bench
+	@test -f $(BENCH_CATALOG) || target/release/pos-gen catalog --count 100000 --seed 1 --out $(BENCH_CATALOG)
+	target/release/pos-bench --catalog $(BENCH_CATALOG)
 
 clean-demo:
 	rm -rf $(DATA)
