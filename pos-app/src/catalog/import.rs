@@ -283,7 +283,9 @@ mod tests {
         assert_eq!(skus, ["A-1", "A-4"]);
         assert_eq!(bad.iter().map(|e| e.line).collect::<Vec<_>>(), [3, 4]);
         assert!(bad[0].message.contains("12 fields where the header has 11"));
-        assert!(bad[1].message.contains("stock \"abc\" is not a whole number"));
+        assert!(bad[1]
+            .message
+            .contains("stock \"abc\" is not a whole number"));
     }
 
     #[test]

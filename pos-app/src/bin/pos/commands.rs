@@ -61,6 +61,13 @@ pub fn header(till: &Till, sale: &Sale) -> ReceiptHeader {
     }
 }
 
+/// A stored GTIN-14 as printed on the pack (EAN-13, UPC-A, EAN-8).
+pub fn code_text(gtin14: &str) -> String {
+    pos_shared::Gtin::parse(gtin14)
+        .map(|g| g.to_string())
+        .unwrap_or_else(|_| gtin14.to_owned())
+}
+
 pub fn qty_text(unit: Unit, qty: i64) -> String {
     match unit {
         Unit::Piece => format!("{qty}"),
@@ -136,7 +143,10 @@ pub fn run(cli: Cli) -> Result<()> {
                     .map(|h| {
                         format!(
                             "{:<14} {:<40} {:>14}  stock {}\n",
-                            h.barcode.as_deref().unwrap_or(&h.sku),
+                            h.barcode
+                                .as_deref()
+                                .map(code_text)
+                                .unwrap_or_else(|| h.sku.clone()),
                             h.name_fr,
                             h.price.to_string(),
                             qty_text(h.unit, h.stock)

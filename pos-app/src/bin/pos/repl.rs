@@ -220,7 +220,10 @@ fn command(till: &mut Till, s: &Session, line: &str) -> Result<bool> {
             for h in till.find_products(&rest.join(" "), 10)? {
                 println!(
                     "{:<14} {:<40} {:>14}",
-                    h.barcode.as_deref().unwrap_or(&h.sku),
+                    h.barcode
+                        .as_deref()
+                        .map(super::commands::code_text)
+                        .unwrap_or_else(|| h.sku.clone()),
                     h.name_fr,
                     h.price.to_string()
                 );
