@@ -1,5 +1,6 @@
 # The two commands a newcomer types: `make run` and `make test`.
 
+SHELL   := /bin/bash
 CARGO   ?= cargo
 DATA    ?= .pos-data
 POS      = target/release/pos
@@ -33,7 +34,9 @@ lint:
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 
 unit:
-	$(CARGO) test --workspace
+	@mkdir -p target
+	set -o pipefail; $(CARGO) test --workspace 2>&1 | tee target/test.log
+	@awk '/^test result:/ { p += $$4; f += $$6 } END { printf "total: %d passed, %d failed\n", p, f }' target/test.log
 
 ## make bench: the numbers the issues ask for (release build, 100k-product catalog).
 BENCH_CATALOG = target/bench/catalog-100k.csv
