@@ -135,27 +135,26 @@ impl Store {
 
     /// Runs `f` in one transaction that is fsync'd on commit (`synchronous = FULL`): used for
     /// sales and refunds, which must survive a power cut once the cashier has seen them done.
-    pub fn durable<T>(
-        &mut self,
-        f: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<T>,
-    ) -> Result<T> {
-        self.conn.execute_batch("PRAGMA synchronous = FULL")?;
+    pub fn durable<T>(&mut self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+        self.run_cached("PRAGMA synchronous = FULL")?;
         let result = self.write(f);
-        self.conn.execute_batch("PRAGMA synchronous = NORMAL")?;
+        self.run_cached("PRAGMA synchronous = NORMAL")?;
         result
     }
 
     /// Runs `f` in one immediate transaction: domain rows and change-log entries commit together.
-    pub fn write<T>(
-        &mut self,
-        f: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<T>,
-    ) -> Result<T> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let value = f(&tx)?;
-        tx.commit()?;
+    /// (BEGIN and COMMIT are cached statements: a sale should not parse SQL it ran a second ago.)
+    pub fn write<T>(&mut self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+        self.run_cached("BEGIN IMMEDIATE")?;
+        let _rollback_unless_committed = RollbackGuard(&self.conn);
+        let value = f(&self.conn)?;
+        self.run_cached("COMMIT")?;
         Ok(value)
+    }
+
+    fn run_cached(&self, sql: &str) -> Result<()> {
+        self.conn.prepare_cached(sql)?.execute([])?;
+        Ok(())
     }
 
     /// Copies the write-ahead log into the database and empties it: after bulk work (an import),
@@ -181,6 +180,18 @@ pub fn set_meta(tx: &Connection, key: &str, value: &str) -> Result<()> {
         [key, value],
     )?;
     Ok(())
+}
+
+/// Rolls back the open transaction unless the write that opened it committed (an error, or a
+/// panic, inside the write leaves nothing behind).
+struct RollbackGuard<'a>(&'a Connection);
+
+impl Drop for RollbackGuard<'_> {
+    fn drop(&mut self) {
+        if !self.0.is_autocommit() {
+            let _ = self.0.execute_batch("ROLLBACK");
+        }
+    }
 }
 
 /// A SQLite file starts with "SQLite format 3\0"; anything else in our file name is damage.
