@@ -98,7 +98,8 @@ pub fn update(doc: &mut AutoCommit, p: &Product, now_ms: i64) -> Result<Option<V
     Ok(commit(doc, now_ms))
 }
 
-fn commit(doc: &mut AutoCommit, now_ms: i64) -> Option<Vec<u8>> {
+/// Commits pending operations and returns the change's bytes (what the change log carries).
+pub fn commit(doc: &mut AutoCommit, now_ms: i64) -> Option<Vec<u8>> {
     doc.commit_with(CommitOptions::default().with_time(now_ms / 1000))?;
     doc.get_last_local_change().map(|c| c.raw_bytes().to_vec())
 }

@@ -1,14 +1,14 @@
 //! Parked carts: the customer forgot something, the next one is served. A parked cart is an
 //! automerge document (a list of lines) so it can be recalled on another terminal once synced.
 
-use automerge::transaction::{CommitOptions, Transactable};
+use automerge::transaction::Transactable;
 use automerge::{AutoCommit, ObjType, ROOT};
 use rusqlite::params;
 use uuid::Uuid;
 
 use super::cart::{self, CartView, ParkedCart};
 use super::Till;
-use crate::catalog::doc::actor;
+use crate::catalog::doc::{actor, commit};
 use crate::error::{PosError, Result};
 use crate::store::change_log::{self, ChangeKind};
 use crate::users::Session;
@@ -44,12 +44,7 @@ impl Till {
             Ok(())
         };
         put(&mut doc).map_err(|e| doc_err(&id, e))?;
-        let now = self.ctx.now_ms();
-        doc.commit_with(CommitOptions::default().with_time(now / 1000));
-        let change = doc
-            .get_last_local_change()
-            .map(|c| c.raw_bytes().to_vec())
-            .unwrap_or_default();
+        let change = commit(&mut doc, self.ctx.now_ms()).unwrap_or_default();
         let bytes = doc.save_nocompress();
         let Till { store, ctx, .. } = self;
         store.write(|tx| {
@@ -112,12 +107,7 @@ impl Till {
         doc.set_actor(actor(&self.ctx.terminal_id));
         doc.put(ROOT, "status", "recalled")
             .map_err(|e| doc_err(id, e))?;
-        let now = self.ctx.now_ms();
-        doc.commit_with(CommitOptions::default().with_time(now / 1000));
-        let change = doc
-            .get_last_local_change()
-            .map(|c| c.raw_bytes().to_vec())
-            .unwrap_or_default();
+        let change = commit(&mut doc, self.ctx.now_ms()).unwrap_or_default();
         let Till { store, ctx, .. } = self;
         store.write(|tx| {
             let hlc = ctx.tick();
