@@ -28,6 +28,7 @@ test: deps lint unit
 
 deps:
 	@command -v cc >/dev/null || { apt-get update -q && apt-get install -y -q build-essential pkg-config; }
+	bash .ci/ensure-postgres.sh
 
 lint:
 	$(CARGO) fmt --all -- --check

@@ -5,6 +5,7 @@
 
 mod decimal;
 
+pub mod api;
 pub mod domain;
 pub mod gtin;
 pub mod hlc;

@@ -1,6 +1,71 @@
-//! The sync server. Its API, apply pipeline and Postgres schema arrive with the sync issue; until
-//! then the binary only says what it is.
+//! `sync-server serve` and the administrator's commands.
 
-fn main() {
-    println!("sync-server {}: not yet serving", env!("CARGO_PKG_VERSION"));
+use clap::{Parser, Subcommand};
+use sqlx::postgres::PgPoolOptions;
+use sync_server::{admin, Application, Settings};
+use uuid::Uuid;
+
+#[derive(Parser)]
+#[command(name = "sync-server", version, about = "The POS sync server")]
+struct Cli {
+    #[command(subcommand)]
+    verb: Verb,
+}
+
+#[derive(Subcommand)]
+enum Verb {
+    /// Serve the sync API (DATABASE_URL, POS_LISTEN).
+    Serve,
+    #[command(subcommand)]
+    Admin(AdminVerb),
+}
+
+#[derive(Subcommand)]
+enum AdminVerb {
+    /// Create a store; prints its id.
+    CreateStore { name: String },
+    /// Make a one-time code that enrols one terminal into a store (valid 24 h).
+    EnrollmentCode {
+        #[arg(long)]
+        store: Uuid,
+    },
+    /// Revoke a device: its token stops working at once.
+    RevokeDevice { id: Uuid },
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .json()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .init();
+    let cli = Cli::parse();
+    let settings = Settings::from_env()?;
+    match cli.verb {
+        Verb::Serve => {
+            let app = Application::build(settings).await?;
+            tracing::info!(port = app.port(), "serving");
+            app.run_until_stopped().await?;
+        }
+        Verb::Admin(verb) => {
+            let pool = PgPoolOptions::new().connect(&settings.database_url).await?;
+            sync_server::MIGRATOR.run(&pool).await?;
+            match verb {
+                AdminVerb::CreateStore { name } => {
+                    println!("{}", admin::create_store(&pool, &name).await?)
+                }
+                AdminVerb::EnrollmentCode { store } => {
+                    println!("{}", admin::enrollment_code(&pool, store).await?)
+                }
+                AdminVerb::RevokeDevice { id } => {
+                    admin::revoke_device(&pool, id).await?;
+                    println!("revoked {id}");
+                }
+            }
+        }
+    }
+    Ok(())
 }

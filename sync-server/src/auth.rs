@@ -1,0 +1,90 @@
+//! Who is calling: a device, by the bearer token it got at enrolment. Tokens are random and
+//! long, so a plain SHA-256 is enough to store them; a revoked device is refused.
+
+use axum::extract::{FromRef, FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use base64::Engine;
+use sha2::{Digest, Sha256};
+use sqlx::PgPool;
+use uuid::Uuid;
+
+use crate::error::AppError;
+use crate::routes::AppState;
+
+/// The device making the request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Device {
+    pub id: Uuid,
+    pub store_id: Uuid,
+}
+
+pub fn hash_secret(secret: &str) -> Vec<u8> {
+    Sha256::digest(secret.as_bytes()).to_vec()
+}
+
+/// A fresh random secret, URL-safe.
+pub fn new_token() -> String {
+    let bytes: [u8; 32] = rand::random();
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+impl<S> FromRequestParts<S> for Device
+where
+    S: Send + Sync,
+    AppState: FromRef<S>,
+{
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Device, AppError> {
+        let state = AppState::from_ref(state);
+        let token = parts
+            .headers
+            .get(axum::http::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .ok_or_else(|| AppError::Unauthorized("no device token: enrol this terminal".into()))?;
+        device_by_token(&state.pool, token).await
+    }
+}
+
+async fn device_by_token(pool: &PgPool, token: &str) -> Result<Device, AppError> {
+    let row: Option<(Uuid, Uuid, Option<i64>)> = sqlx::query_as(
+        "SELECT id, store_id, CAST(extract(epoch FROM revoked_at) AS bigint) FROM devices
+         WHERE token_hash = $1",
+    )
+    .bind(hash_secret(token))
+    .fetch_optional(pool)
+    .await?;
+    match row {
+        Some((id, store_id, None)) => Ok(Device { id, store_id }),
+        Some((_, _, Some(_))) => Err(AppError::Unauthorized(
+            "this terminal was revoked: ask a manager to enrol it again".into(),
+        )),
+        None => Err(AppError::Unauthorized(
+            "unknown device token: enrol this terminal".into(),
+        )),
+    }
+}
+
+/// JSON body whose failures answer in the protocol's envelope (axum's own are plain text).
+pub struct ApiJson<T>(pub T);
+
+impl<T, S> FromRequest<S> for ApiJson<T>
+where
+    T: serde::de::DeserializeOwned,
+    S: Send + Sync,
+    AppState: FromRef<S>,
+{
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, state: &S) -> Result<ApiJson<T>, AppError> {
+        let limit = AppState::from_ref(state).settings.max_body_bytes;
+        match axum::Json::<T>::from_request(req, state).await {
+            Ok(axum::Json(value)) => Ok(ApiJson(value)),
+            Err(r) if r.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => {
+                Err(AppError::PayloadTooLarge { limit })
+            }
+            Err(r) => Err(AppError::Malformed(r.body_text())),
+        }
+    }
+}

@@ -1,0 +1,82 @@
+//! Every failure leaves the server as the protocol's envelope with a stable code.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use pos_shared::api::{codes, Envelope};
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("this terminal speaks protocol {found}; the server needs {needed}: update the till")]
+    ProtocolUpgrade { found: u32, needed: u32 },
+    #[error("{0}")]
+    Malformed(String),
+    #[error("the request is larger than the {limit} bytes allowed: send smaller batches")]
+    PayloadTooLarge { limit: usize },
+    #[error("{0}")]
+    Unauthorized(String),
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("this enrolment code is unknown, used or expired: ask a manager for a new one")]
+    InvalidEnrollmentCode,
+    #[error("entries must continue after {acked_through}; resend from {}", acked_through + 1)]
+    SeqGap { acked_through: i64 },
+    #[error("the database is not reachable or not migrated")]
+    NotReady,
+    #[error("database error: {0}")]
+    Db(#[from] sqlx::Error),
+}
+
+impl AppError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            AppError::ProtocolUpgrade { .. } => codes::PROTOCOL_UPGRADE_REQUIRED,
+            AppError::Malformed(_) => codes::MALFORMED_REQUEST,
+            AppError::PayloadTooLarge { .. } => codes::PAYLOAD_TOO_LARGE,
+            AppError::Unauthorized(_) => codes::UNAUTHORIZED,
+            AppError::Forbidden(_) => codes::FORBIDDEN,
+            AppError::InvalidEnrollmentCode => codes::INVALID_ENROLLMENT_CODE,
+            AppError::SeqGap { .. } => codes::SEQ_GAP,
+            AppError::NotReady => codes::NOT_READY,
+            AppError::Db(_) => codes::INTERNAL,
+        }
+    }
+
+    fn status(&self) -> StatusCode {
+        match self {
+            AppError::ProtocolUpgrade { .. } => StatusCode::UPGRADE_REQUIRED,
+            AppError::Malformed(_) => StatusCode::BAD_REQUEST,
+            AppError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::Unauthorized(_) | AppError::InvalidEnrollmentCode => StatusCode::UNAUTHORIZED,
+            AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+            AppError::SeqGap { .. } => StatusCode::CONFLICT,
+            AppError::NotReady => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Db(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        if let AppError::Db(e) = &self {
+            tracing::error!(error = %e, "database error");
+        }
+        let message = match &self {
+            // Never hand database internals to a terminal.
+            AppError::Db(_) => "the server could not complete this; try again".to_owned(),
+            other => other.to_string(),
+        };
+        let body = Envelope::<()>::err(self.code(), message);
+        (self.status(), Json(body)).into_response()
+    }
+}
+
+/// Refuses a request from an older protocol.
+pub fn check_protocol(found: u32) -> Result<(), AppError> {
+    let needed = pos_shared::api::PROTOCOL_VERSION;
+    if found < needed {
+        Err(AppError::ProtocolUpgrade { found, needed })
+    } else {
+        Ok(())
+    }
+}

@@ -1,0 +1,25 @@
+//! `/health`: the process answers. `/ready`: the database answers and is fully migrated.
+
+use axum::extract::State;
+use axum::Json;
+use pos_shared::api::Envelope;
+
+use crate::error::AppError;
+use crate::routes::AppState;
+
+pub async fn health() -> Json<Envelope<&'static str>> {
+    Json(Envelope::ok("ok"))
+}
+
+pub async fn ready(
+    State(state): State<AppState>,
+) -> Result<Json<Envelope<&'static str>>, AppError> {
+    let applied: i64 = sqlx::query_scalar("SELECT count(*) FROM _sqlx_migrations WHERE success")
+        .fetch_one(&state.pool)
+        .await
+        .map_err(|_| AppError::NotReady)?;
+    if applied < crate::MIGRATOR.iter().count() as i64 {
+        return Err(AppError::NotReady);
+    }
+    Ok(Json(Envelope::ok("ready")))
+}

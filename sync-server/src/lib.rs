@@ -1,0 +1,16 @@
+//! The sync server: terminals enrol, push their change logs, and pull what the other terminals
+//! of their store wrote. A library with a thin binary; tests start the same `Application`.
+
+pub mod admin;
+pub mod auth;
+pub mod error;
+pub mod handlers;
+pub mod routes;
+pub mod settings;
+pub mod startup;
+
+pub use settings::Settings;
+pub use startup::Application;
+
+/// The migrations of `migrations/server/`, embedded at build time.
+pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/server");

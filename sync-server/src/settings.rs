@@ -1,0 +1,57 @@
+//! Configuration: defaults, then environment (`DATABASE_URL`, `POS_LISTEN`, `POS_MAX_BODY_BYTES`).
+//! The database URL may hold a password, so it is kept out of `Debug`.
+
+use std::net::SocketAddr;
+
+#[derive(Clone)]
+pub struct Settings {
+    pub listen: SocketAddr,
+    pub database_url: String,
+    /// Largest request body accepted (a push batch), in bytes.
+    pub max_body_bytes: usize,
+    /// Most entries in one push.
+    pub max_batch: usize,
+}
+
+impl std::fmt::Debug for Settings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Settings")
+            .field("listen", &self.listen)
+            .field("database_url", &"[hidden]")
+            .field("max_body_bytes", &self.max_body_bytes)
+            .field("max_batch", &self.max_batch)
+            .finish()
+    }
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            database_url: "postgres://postgres@127.0.0.1:5432/pos".to_owned(),
+            max_body_bytes: 8 * 1024 * 1024,
+            max_batch: 5000,
+        }
+    }
+}
+
+impl Settings {
+    /// Defaults overridden by the environment.
+    pub fn from_env() -> anyhow::Result<Settings> {
+        let mut s = Settings::default();
+        if let Ok(url) = std::env::var("DATABASE_URL") {
+            s.database_url = url;
+        }
+        if let Ok(listen) = std::env::var("POS_LISTEN") {
+            s.listen = listen
+                .parse()
+                .map_err(|e| anyhow::anyhow!("POS_LISTEN={listen:?}: {e}"))?;
+        }
+        if let Ok(max) = std::env::var("POS_MAX_BODY_BYTES") {
+            s.max_body_bytes = max
+                .parse()
+                .map_err(|e| anyhow::anyhow!("POS_MAX_BODY_BYTES={max:?}: {e}"))?;
+        }
+        Ok(s)
+    }
+}

@@ -1,0 +1,54 @@
+//! `Application::build` connects, migrates and binds; `run_until_stopped` serves. `main` and the
+//! tests go through the same code.
+
+use std::sync::Arc;
+
+use sqlx::postgres::PgPoolOptions;
+use tokio::net::TcpListener;
+
+use crate::routes::{router, AppState};
+use crate::Settings;
+
+pub struct Application {
+    port: u16,
+    listener: TcpListener,
+    state: AppState,
+}
+
+impl Application {
+    pub async fn build(settings: Settings) -> anyhow::Result<Application> {
+        let pool = PgPoolOptions::new()
+            .max_connections(16)
+            .acquire_timeout(std::time::Duration::from_secs(5))
+            .connect(&settings.database_url)
+            .await?;
+        crate::MIGRATOR.run(&pool).await?;
+        let listener = TcpListener::bind(settings.listen).await?;
+        let port = listener.local_addr()?.port();
+        Ok(Application {
+            port,
+            listener,
+            state: AppState {
+                pool,
+                settings: Arc::new(settings),
+            },
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn pool(&self) -> &sqlx::PgPool {
+        &self.state.pool
+    }
+
+    pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+        axum::serve(self.listener, router(self.state))
+            .with_graceful_shutdown(async {
+                let _ = tokio::signal::ctrl_c().await;
+            })
+            .await?;
+        Ok(())
+    }
+}

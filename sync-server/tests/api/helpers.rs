@@ -1,0 +1,124 @@
+//! A real server on 127.0.0.1:0 over a fresh Postgres database per test.
+
+use base64::Engine;
+use pos_shared::api::{
+    EnrollRequest, EnrollResponse, Envelope, PushEntry, PushRequest, PROTOCOL_VERSION,
+};
+use serde_json::Value;
+use sqlx::PgPool;
+use sync_server::{admin, Application, Settings};
+use uuid::Uuid;
+
+pub const ADMIN_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
+
+pub struct TestApp {
+    pub url: String,
+    pub pool: PgPool,
+    pub http: reqwest::Client,
+}
+
+pub struct Terminal {
+    pub device_id: Uuid,
+    pub store_id: Uuid,
+    pub token: String,
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
+    let db = format!("pos_test_{}", Uuid::now_v7().simple());
+    let admin_pool = PgPool::connect(ADMIN_URL)
+        .await
+        .expect("Postgres on 127.0.0.1:5432");
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {db}")))
+        .execute(&admin_pool)
+        .await
+        .unwrap();
+    let mut settings = Settings {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        database_url: format!("postgres://postgres@127.0.0.1:5432/{db}"),
+        ..Settings::default()
+    };
+    configure(&mut settings);
+    let app = Application::build(settings).await.unwrap();
+    let url = format!("http://127.0.0.1:{}", app.port());
+    let pool = app.pool().clone();
+    tokio::spawn(app.run_until_stopped());
+    TestApp {
+        url,
+        pool,
+        http: reqwest::Client::new(),
+    }
+}
+
+impl TestApp {
+    pub async fn store(&self, name: &str) -> Uuid {
+        admin::create_store(&self.pool, name).await.unwrap()
+    }
+
+    pub async fn enroll(&self, store: Uuid, name: &str) -> Terminal {
+        let code = admin::enrollment_code(&self.pool, store).await.unwrap();
+        let (status, body) = self
+            .post(
+                "/v1/devices/enroll",
+                None,
+                &serde_json::json!(EnrollRequest {
+                    protocol: PROTOCOL_VERSION,
+                    code,
+                    name: name.into(),
+                }),
+            )
+            .await;
+        assert_eq!(status, 200, "{body}");
+        let e: Envelope<EnrollResponse> = serde_json::from_value(body).unwrap();
+        let r = e.into_result().unwrap();
+        Terminal {
+            device_id: r.device_id,
+            store_id: r.store_id,
+            token: r.token,
+        }
+    }
+
+    pub async fn post(&self, path: &str, token: Option<&str>, body: &Value) -> (u16, Value) {
+        let mut req = self.http.post(format!("{}{path}", self.url)).json(body);
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        let resp = req.send().await.unwrap();
+        let status = resp.status().as_u16();
+        (status, resp.json().await.unwrap_or(Value::Null))
+    }
+
+    pub async fn get(&self, path: &str, token: Option<&str>) -> (u16, Value) {
+        let mut req = self.http.get(format!("{}{path}", self.url));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        let resp = req.send().await.unwrap();
+        let status = resp.status().as_u16();
+        (status, resp.json().await.unwrap_or(Value::Null))
+    }
+
+    pub async fn push(&self, t: &Terminal, entries: Vec<PushEntry>) -> (u16, Value) {
+        let req = PushRequest {
+            protocol: PROTOCOL_VERSION,
+            device_id: t.device_id,
+            entries,
+        };
+        self.post("/v1/sync/push", Some(&t.token), &serde_json::json!(req))
+            .await
+    }
+}
+
+/// A `sale` entry whose body is `text`.
+pub fn entry(seq: i64, text: &str) -> PushEntry {
+    PushEntry {
+        seq,
+        kind: "sale".into(),
+        entity_id: format!("e{seq}"),
+        hlc: format!("{:015}-000000-0000000000000001", seq),
+        body: base64::engine::general_purpose::STANDARD.encode(text),
+    }
+}

@@ -1,0 +1,6 @@
+//! The sync API against a real Postgres (a fresh database per test) and a real server.
+#![allow(clippy::unwrap_used)]
+
+mod feed;
+mod helpers;
+mod protocol;
