@@ -44,6 +44,12 @@ impl Ctx {
         self.ids.new_id(self.clock.now_ms())
     }
 
+    /// Takes in another terminal's timestamp, so what this terminal does next sorts after it.
+    pub fn observe(&mut self, remote: &Hlc) {
+        let now = self.clock.now_ms();
+        self.hlc.observe(remote, now);
+    }
+
     /// The timestamp of a new local event; never behind the previous one.
     pub fn tick(&mut self) -> Hlc {
         let now = self.clock.now_ms();

@@ -90,6 +90,14 @@ pub enum PosError {
     File { path: String, detail: String },
     #[error("product document for {product}: {detail}")]
     Document { product: String, detail: String },
+    #[error("the sync server cannot be reached ({0}); sales are kept and will be sent later")]
+    Offline(String),
+    #[error("the sync server refused: {message}")]
+    Sync { code: String, message: String },
+    #[error(
+        "this till is not enrolled with a sync server: run `pos enroll --server URL --code CODE`"
+    )]
+    NotEnrolled,
     #[error("database error: {0}")]
     Db(rusqlite::Error),
 }
@@ -131,6 +139,9 @@ impl PosError {
             Invalid(_) => "INVALID_INPUT",
             File { .. } => "FILE_ERROR",
             Document { .. } => "DOCUMENT_ERROR",
+            Offline(_) => "OFFLINE",
+            Sync { .. } => "SYNC_REFUSED",
+            NotEnrolled => "NOT_ENROLLED",
             Db(_) => "DATABASE_ERROR",
         }
     }

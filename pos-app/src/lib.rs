@@ -8,6 +8,7 @@ pub mod error;
 pub mod receipt;
 pub mod stock;
 pub mod store;
+pub mod sync;
 pub mod till;
 pub mod users;
 

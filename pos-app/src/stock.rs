@@ -16,6 +16,9 @@ pub enum Origin {
     Ledger,
     /// Line `n` of a sale or refund: known by (sale, line), carried by the sale's entry.
     SaleLine(u32),
+    /// A ledger movement another terminal recorded, pulled from the server: known by its id,
+    /// already in its author's change log.
+    Pulled,
 }
 
 /// Records a movement and updates the cached level. Recording the same movement twice does

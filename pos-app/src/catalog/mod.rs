@@ -160,6 +160,38 @@ pub fn create(
     Ok(())
 }
 
+/// A product another terminal created (its genesis entry, pulled): the row and search entry,
+/// no log. Returns false when it is already here.
+pub fn apply_genesis(tx: &Connection, product: &Product) -> Result<bool> {
+    if by_id(tx, &product.id)?.is_some() {
+        return Ok(false);
+    }
+    let mut search = SearchBatch::default();
+    materialise(tx, product, &[], true, &mut search)?;
+    search.flush(tx)?;
+    Ok(true)
+}
+
+/// An edit another terminal made (automerge change bytes, pulled): merged into the document,
+/// the row re-materialised with any conflict, no log.
+pub fn apply_change(tx: &Connection, product_id: &Uuid, change: &[u8]) -> Result<()> {
+    let mut doc = load_doc(tx, product_id)?;
+    doc.load_incremental(change)
+        .map_err(|e| PosError::Document {
+            product: product_id.to_string(),
+            detail: e.to_string(),
+        })?;
+    let (merged, conflicts) = doc::read(&doc, *product_id)?;
+    tx.prepare_cached(
+        "INSERT INTO product_docs (product_id, doc) VALUES (?1, ?2)
+         ON CONFLICT (product_id) DO UPDATE SET doc = excluded.doc",
+    )?
+    .execute(params![product_id.to_string(), doc.save_nocompress()])?;
+    let mut search = SearchBatch::default();
+    materialise(tx, &merged, &conflicts, false, &mut search)?;
+    search.flush(tx)
+}
+
 /// The product's document: the stored one, or the genesis when nobody has edited it yet (its
 /// row is then exactly what it was created with).
 fn load_doc(tx: &Connection, id: &Uuid) -> Result<automerge::AutoCommit> {

@@ -5,7 +5,10 @@ use rusqlite::Connection;
 
 use crate::error::{PosError, Result};
 
-const MIGRATIONS: &[&str] = &[include_str!("../../../migrations/client/0001_init.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../../../migrations/client/0001_init.sql"),
+    include_str!("../../../migrations/client/0002_sync.sql"),
+];
 
 pub fn run(conn: &Connection) -> Result<()> {
     let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;

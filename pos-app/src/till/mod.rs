@@ -15,7 +15,7 @@ mod stock_ops;
 pub use cart::{Cart, CartLine, CartView, ParkedCart};
 pub use catalog_ops::ImportReport;
 pub use items::ItemSpec;
-pub use sale::TenderInput;
+pub use sale::{insert_sale, TenderInput};
 pub use shift::{ShiftReport, TenderTotal};
 pub use stock_ops::StockView;
 
@@ -48,9 +48,9 @@ pub struct Settings {
 }
 
 pub struct Till {
-    store: Store,
-    ctx: Ctx,
-    info: TerminalInfo,
+    pub(crate) store: Store,
+    pub(crate) ctx: Ctx,
+    pub(crate) info: TerminalInfo,
     settings: Settings,
 }
 

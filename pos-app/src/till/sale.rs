@@ -240,8 +240,23 @@ pub(super) fn next_receipt_no(tx: &Connection, terminal: &Uuid) -> Result<i64> {
         .query_row([terminal.to_string()], |r| r.get(0))?)
 }
 
-/// Writes a sale or refund with everything that belongs to it, in the caller's transaction.
+/// Writes a sale or refund with everything that belongs to it, and its change-log entry, in the
+/// caller's transaction.
 pub(super) fn write_sale(tx: &Connection, sale: &Sale) -> Result<()> {
+    insert_sale(tx, sale)?;
+    let body = serde_json::to_vec(sale).map_err(|e| PosError::Invalid(e.to_string()))?;
+    change_log::append(tx, ChangeKind::Sale, &sale.id.to_string(), &body, &sale.hlc).map(|_| ())
+}
+
+/// Writes a sale's rows and stock movements (no change-log entry: a sale pulled from another
+/// terminal is already in that terminal's log). Returns false when the sale is already here.
+pub fn insert_sale(tx: &Connection, sale: &Sale) -> Result<bool> {
+    let exists: bool = tx
+        .prepare_cached("SELECT EXISTS (SELECT 1 FROM sales WHERE id = ?1)")?
+        .query_row([sale.id.to_string()], |r| r.get(0))?;
+    if exists {
+        return Ok(false);
+    }
     let id = sale.id.to_string();
     let kind = match sale.kind {
         SaleKind::Sale => "sale",
@@ -327,9 +342,7 @@ pub(super) fn write_sale(tx: &Connection, sale: &Sale) -> Result<()> {
     for (line, m) in sale.lines.iter().zip(movements_of(sale)) {
         stock::record(tx, &m, stock::Origin::SaleLine(line.line_no))?;
     }
-    let body = serde_json::to_vec(sale).map_err(|e| PosError::Invalid(e.to_string()))?;
-    change_log::append(tx, ChangeKind::Sale, &id, &body, &sale.hlc)?;
-    Ok(())
+    Ok(true)
 }
 
 /// The stock movements a sale implies. Their ids derive from the sale's, so every replica that

@@ -266,21 +266,45 @@ pub fn run(cli: Cli) -> Result<()> {
         Verb::Log { limit } => {
             let till = open(&cli)?;
             let entries = till.pending_changes(*limit)?;
-            let pending = till.pending_count()?;
+            let status = till.sync_status()?;
             emit(
                 json,
-                &serde_json::json!({ "pending": pending, "entries": entries }),
+                &serde_json::json!({ "pending": status.pending, "sync": status, "entries": entries }),
                 || {
-                    let mut s = format!("{pending} change(s) waiting to be sent\n");
+                    let mut s = match &status.server {
+                        Some(server) => format!(
+                            "sync server {server}, acknowledged up to {}\n",
+                            status.acked_through
+                        ),
+                        None => "not enrolled with a sync server\n".to_owned(),
+                    };
+                    s += &format!("{} change(s) waiting to be sent\n", status.pending);
                     for e in &entries {
                         s += &format!(
-                            "{:>6}  {:<11} {}  {}  {} bytes\n",
+                            "{:>6}  {:<15} {}  {}  {} bytes\n",
                             e.seq, e.kind, e.entity_id, e.hlc, e.bytes
+                        );
+                    }
+                    for p in &status.problems {
+                        s += &format!(
+                            "problem ({} #{}): {} {}\n",
+                            p.direction, p.reference, p.code, p.message
                         );
                     }
                     s
                 },
             );
+        }
+        Verb::Enroll { server, code } => {
+            let mut till = open(&cli)?;
+            let device = till.enroll(server, code)?;
+            emit(json, &serde_json::json!({ "device_id": device }), || {
+                format!("enrolled as device {device} with {server}\n")
+            });
+        }
+        Verb::Sync { once } => {
+            let mut till = open(&cli)?;
+            super::repl::sync(&mut till, *once, json)?;
         }
         Verb::Till => {
             let till = open(&cli)?;

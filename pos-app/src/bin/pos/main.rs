@@ -89,6 +89,18 @@ enum Verb {
         #[arg(long, default_value_t = 50)]
         limit: usize,
     },
+    /// Enrol this till with a sync server using a one-time code from the back office.
+    Enroll {
+        #[arg(long)]
+        server: String,
+        #[arg(long)]
+        code: String,
+    },
+    /// Send pending changes and apply the other terminals' (once, or every few seconds).
+    Sync {
+        #[arg(long)]
+        once: bool,
+    },
     /// The interactive till in this terminal: type or scan barcodes, `pay cash 500`, `help`.
     Till,
     /// Ring up generated sales in a loop, printing each committed sale id (soak and crash tests).

@@ -1,0 +1,189 @@
+//! Sync: push what the server has not acknowledged, pull what the other terminals wrote, apply.
+//! The till never waits for it: selling works the same with the server gone.
+
+mod apply;
+pub mod client;
+
+use base64::Engine;
+use pos_shared::api::PushEntry;
+use rusqlite::params;
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::error::{PosError, Result};
+use crate::store::{self, change_log};
+use crate::till::Till;
+use client::SyncClient;
+
+const PUSH_BATCH: i64 = 500;
+const PULL_PAGE: i64 = 500;
+
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct SyncReport {
+    pub pushed: i64,
+    pub rejected: usize,
+    pub pulled: usize,
+    pub applied: usize,
+    pub pending: i64,
+}
+
+/// Something sync could not do, kept for a person to look at.
+#[derive(Clone, Debug, Serialize)]
+pub struct SyncProblem {
+    pub direction: String,
+    pub reference: i64,
+    pub code: String,
+    pub message: String,
+    pub at_ms: i64,
+}
+
+/// Where sync stands, for `pos log` and the UI's badge.
+#[derive(Clone, Debug, Serialize)]
+pub struct SyncStatus {
+    pub server: Option<String>,
+    pub device_id: Option<String>,
+    pub acked_through: i64,
+    pub pull_cursor: i64,
+    pub pending: i64,
+    pub problems: Vec<SyncProblem>,
+}
+
+impl Till {
+    pub fn sync_status(&self) -> Result<SyncStatus> {
+        let conn = self.store().conn();
+        let mut stmt = conn.prepare_cached(
+            "SELECT direction, ref, code, message, at_ms FROM sync_problems ORDER BY id DESC LIMIT 50",
+        )?;
+        let problems = stmt
+            .query_map([], |r| {
+                Ok(SyncProblem {
+                    direction: r.get(0)?,
+                    reference: r.get(1)?,
+                    code: r.get(2)?,
+                    message: r.get(3)?,
+                    at_ms: r.get(4)?,
+                })
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(SyncStatus {
+            server: self.store().meta("sync_server")?,
+            device_id: self.store().meta("device_id")?,
+            acked_through: change_log::acked_through(conn)?,
+            pull_cursor: self
+                .store()
+                .meta("pull_cursor")?
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(0),
+            pending: self.pending_count()?,
+            problems,
+        })
+    }
+
+    /// Enrols this terminal with a sync server using a one-time code from the back office.
+    pub fn enroll(&mut self, server: &str, code: &str) -> Result<Uuid> {
+        let name = self.info().terminal_name.clone();
+        let enrolled = SyncClient::enroll(server, code, &name)?;
+        let Till { store, info, .. } = self;
+        store.write(|tx| {
+            store::set_meta(tx, "sync_server", server)?;
+            store::set_meta(tx, "device_id", &enrolled.device_id.to_string())?;
+            store::set_meta(tx, "device_token", &enrolled.token)?;
+            store::set_meta(tx, "store_id", &enrolled.store_id.to_string())?;
+            store::set_meta(tx, "pull_cursor", "0")
+        })?;
+        info.store_id = enrolled.store_id;
+        self.ctx.store_id = enrolled.store_id;
+        Ok(enrolled.device_id)
+    }
+
+    fn sync_client(&self) -> Result<(SyncClient, Uuid)> {
+        let meta = |k: &str| self.store().meta(k);
+        let (Some(server), Some(device), Some(token)) = (
+            meta("sync_server")?,
+            meta("device_id")?,
+            meta("device_token")?,
+        ) else {
+            return Err(PosError::NotEnrolled);
+        };
+        let device = Uuid::parse_str(&device).map_err(|_| PosError::NotEnrolled)?;
+        Ok((SyncClient::new(&server, device, &token)?, device))
+    }
+
+    /// One round: push everything pending (in batches), then pull and apply every page.
+    pub fn sync_once(&mut self) -> Result<SyncReport> {
+        let (client, device) = self.sync_client()?;
+        let mut report = SyncReport::default();
+        loop {
+            let acked = change_log::acked_through(self.store().conn())?;
+            let entries = self.unacked(acked)?;
+            let Some(last) = entries.last().map(|e| e.seq) else {
+                break;
+            };
+            let answer = match client.push(entries) {
+                Err(PosError::Sync { code, .. }) if code == pos_shared::api::codes::SEQ_GAP => {
+                    // The server has less than we thought (restored from a backup): resend all;
+                    // it skips what it already has.
+                    self.store
+                        .write(|tx| store::set_meta(tx, "acked_through", "0"))?;
+                    continue;
+                }
+                other => other?,
+            };
+            let now = self.ctx.now_ms();
+            self.store.write(|tx| {
+                tx.execute("UPDATE change_log SET acked = 1 WHERE seq <= ?1 AND acked = 0", [answer.acked_through])?;
+                store::set_meta(tx, "acked_through", &answer.acked_through.to_string())?;
+                for r in &answer.rejected {
+                    tx.execute(
+                        "INSERT INTO sync_problems (direction, ref, code, message, at_ms) VALUES ('push', ?1, ?2, ?3, ?4)",
+                        params![r.seq, r.code, r.message, now],
+                    )?;
+                }
+                Ok(())
+            })?;
+            report.pushed += answer.acked_through - acked;
+            report.rejected += answer.rejected.len();
+            if answer.acked_through < last {
+                break;
+            }
+        }
+        loop {
+            let since: i64 = self
+                .store()
+                .meta("pull_cursor")?
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(0);
+            let page = client.pull(since, PULL_PAGE)?;
+            let Till { store, ctx, .. } = self;
+            let applied = store.write(|tx| {
+                let applied = apply::apply_page(tx, ctx, device, &page.entries)?;
+                store::set_meta(tx, "pull_cursor", &page.next.to_string())?;
+                Ok(applied)
+            })?;
+            report.pulled += page.entries.len();
+            report.applied += applied;
+            if !page.more {
+                break;
+            }
+        }
+        report.pending = self.pending_count()?;
+        Ok(report)
+    }
+
+    fn unacked(&self, acked: i64) -> Result<Vec<PushEntry>> {
+        let b64 = base64::engine::general_purpose::STANDARD;
+        let mut stmt = self.store().conn().prepare_cached(
+            "SELECT seq, kind, entity_id, hlc, body FROM change_log WHERE seq > ?1 ORDER BY seq LIMIT ?2",
+        )?;
+        let rows = stmt.query_map(params![acked, PUSH_BATCH], |r| {
+            Ok(PushEntry {
+                seq: r.get(0)?,
+                kind: r.get(1)?,
+                entity_id: r.get(2)?,
+                hlc: r.get(3)?,
+                body: b64.encode(r.get::<_, Vec<u8>>(4)?),
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+}
