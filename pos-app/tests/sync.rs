@@ -136,4 +136,19 @@ fn two_tills_converge_through_the_server() {
     }
     assert_eq!(t1.pending_count().unwrap(), 0);
     assert_eq!(t2.pending_count().unwrap(), 0);
+
+    // Postgres agrees with both tills: the sale once, and the same stock levels.
+    let semolina = t1.product("6130502000100").unwrap().id;
+    let (sales, level): (i64, i64) = rt
+        .block_on(
+            sqlx::query_as(
+                "SELECT (SELECT count(*) FROM sales WHERE store_id = $1),
+                        (SELECT level FROM stock_levels WHERE store_id = $1 AND product_id = $2)",
+            )
+            .bind(store)
+            .bind(semolina)
+            .fetch_one(&pool),
+        )
+        .unwrap();
+    assert_eq!((sales, level), (1, 8));
 }

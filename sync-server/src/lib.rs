@@ -2,6 +2,7 @@
 //! of their store wrote. A library with a thin binary; tests start the same `Application`.
 
 pub mod admin;
+pub mod apply;
 pub mod auth;
 pub mod error;
 pub mod handlers;

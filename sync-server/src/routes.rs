@@ -15,6 +15,8 @@ use crate::Settings;
 pub struct AppState {
     pub pool: PgPool,
     pub settings: Arc<Settings>,
+    /// Days whose month partitions are known to exist.
+    pub partitioned_days: Arc<std::sync::Mutex<std::collections::HashSet<i64>>>,
 }
 
 pub fn router(state: AppState) -> Router {

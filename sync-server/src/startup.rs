@@ -23,6 +23,13 @@ impl Application {
             .connect(&settings.database_url)
             .await?;
         crate::MIGRATOR.run(&pool).await?;
+        // Partitions for last month, this month and the next two, made ahead of any sale.
+        sqlx::query(
+            "SELECT pos_ensure_month((current_date + make_interval(months => m))::date)
+             FROM generate_series(-1, 2) AS m",
+        )
+        .execute(&pool)
+        .await?;
         let listener = TcpListener::bind(settings.listen).await?;
         let port = listener.local_addr()?.port();
         Ok(Application {
@@ -31,6 +38,7 @@ impl Application {
             state: AppState {
                 pool,
                 settings: Arc::new(settings),
+                partitioned_days: Arc::default(),
             },
         })
     }

@@ -18,6 +18,7 @@ use pos_shared::api::{
 };
 use serde::Deserialize;
 
+use crate::apply;
 use crate::auth::{ApiJson, Device};
 use crate::error::{check_protocol, AppError};
 use crate::routes::AppState;
@@ -89,6 +90,7 @@ pub async fn push(
             "entries must have consecutive sequence numbers".into(),
         ));
     }
+    ensure_partitions(&state, &req.entries).await?;
     let mut tx = state.pool.begin().await?;
     let acked: i64 =
         sqlx::query_scalar("SELECT acked_through FROM devices WHERE id = $1 FOR UPDATE")
@@ -110,10 +112,23 @@ pub async fn push(
     let mut rejected = Vec::new();
     let mut last = acked;
     for e in new {
-        let checked = check_entry(e);
+        let checked = match check_entry(e) {
+            Ok(body) => match apply::apply(&mut tx, &device, &e.kind, &body).await? {
+                Ok(()) => Ok(body),
+                Err((code, message)) => Err((
+                    body,
+                    RejectedEntry {
+                        seq: e.seq,
+                        code: code.to_owned(),
+                        message,
+                    },
+                )),
+            },
+            Err(r) => Err((Vec::new(), r)),
+        };
         let (body, status, error) = match checked {
             Ok(body) => (body, "applied", None),
-            Err(r) => (Vec::new(), "rejected", Some(r)),
+            Err((body, r)) => (body, "rejected", Some(r)),
         };
         sqlx::query(
             "INSERT INTO device_changes
@@ -166,6 +181,37 @@ pub async fn push(
         acked_through: last,
         rejected,
     })))
+}
+
+/// Makes the month partitions the batch's records fall in, outside the batch's transaction (a
+/// partition is created under a lock on its parent table, which must not be held by a push).
+async fn ensure_partitions(state: &AppState, entries: &[PushEntry]) -> Result<(), AppError> {
+    let days: std::collections::BTreeSet<i64> = entries
+        .iter()
+        .filter(|e| e.kind == "sale" || e.kind == "movement")
+        .filter_map(|e| {
+            B64.decode(e.body.as_bytes())
+                .ok()
+                .and_then(|b| apply::record_day(&e.kind, &b))
+        })
+        .filter(|d| {
+            !state
+                .partitioned_days
+                .lock()
+                .map(|s| s.contains(d))
+                .unwrap_or(false)
+        })
+        .collect();
+    for day in days {
+        sqlx::query("SELECT pos_ensure_month(date '1970-01-01' + $1::int)")
+            .bind(day as i32)
+            .execute(&state.pool)
+            .await?;
+        if let Ok(mut known) = state.partitioned_days.lock() {
+            known.insert(day);
+        }
+    }
+    Ok(())
 }
 
 #[derive(Debug, Deserialize)]

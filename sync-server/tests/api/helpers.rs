@@ -112,13 +112,24 @@ impl TestApp {
     }
 }
 
-/// A `sale` entry whose body is `text`.
+/// An `audit` entry whose body is `text` (stored and fanned out, not applied to tables).
 pub fn entry(seq: i64, text: &str) -> PushEntry {
     PushEntry {
         seq,
-        kind: "sale".into(),
+        kind: "audit".into(),
         entity_id: format!("e{seq}"),
         hlc: format!("{:015}-000000-0000000000000001", seq),
         body: base64::engine::general_purpose::STANDARD.encode(text),
+    }
+}
+
+/// An entry of `kind` whose body is `value` as JSON.
+pub fn json_entry(seq: i64, kind: &str, entity: &str, value: &impl serde::Serialize) -> PushEntry {
+    PushEntry {
+        seq,
+        kind: kind.into(),
+        entity_id: entity.into(),
+        hlc: format!("{:015}-000000-0000000000000001", seq),
+        body: base64::engine::general_purpose::STANDARD.encode(serde_json::to_vec(value).unwrap()),
     }
 }

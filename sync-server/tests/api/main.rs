@@ -1,6 +1,7 @@
 //! The sync API against a real Postgres (a fresh database per test) and a real server.
 #![allow(clippy::unwrap_used)]
 
+mod apply;
 mod feed;
 mod helpers;
 mod protocol;
