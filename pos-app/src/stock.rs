@@ -121,7 +121,7 @@ pub fn movements(conn: &Connection, product_id: &Uuid, limit: usize) -> Result<V
             let line_no: Option<u32> = r.get(7)?;
             let ref_id = ref_id.and_then(|s| Uuid::parse_str(&s).ok());
             let id = match (ref_id, line_no) {
-                (Some(sale), Some(line)) => line_movement_id(&sale, line),
+                (Some(sale), Some(line)) => pos_shared::sale_line_movement_id(&sale, line),
                 _ => Uuid::parse_str(&key).unwrap_or_default(),
             };
             Ok(StockMovement {
@@ -141,10 +141,4 @@ pub fn movements(conn: &Connection, product_id: &Uuid, limit: usize) -> Result<V
         },
     )?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
-}
-
-/// The id a sale line's movement is shown under (it is not stored): derived from the sale, so
-/// every replica names it the same.
-pub fn line_movement_id(sale: &Uuid, line_no: u32) -> Uuid {
-    Uuid::new_v5(sale, &line_no.to_be_bytes())
 }

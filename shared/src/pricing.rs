@@ -277,6 +277,22 @@ fn allocate(amount: i128, weights: &[i128]) -> Vec<i128> {
     shares
 }
 
+/// The TVA breakdown of amounts already settled (a refund's prorated lines, a sale's lines as
+/// the server checks them): per rate, by the same rule as `price`.
+pub fn taxes_of_nets(nets: &[(TaxRate, Money)]) -> Result<Vec<TaxLine>, PricingError> {
+    let lines: Vec<PriceLine> = nets
+        .iter()
+        .map(|&(tax_rate, net)| PriceLine {
+            unit_price: net,
+            qty: 1,
+            unit: Unit::Piece,
+            tax_rate,
+            discount: None,
+        })
+        .collect();
+    Ok(price(&lines, None)?.taxes)
+}
+
 #[cfg(test)]
 #[path = "pricing_tests.rs"]
 mod tests;

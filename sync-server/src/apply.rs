@@ -3,7 +3,7 @@
 //! stock level kept in the same transaction. Each entry runs in a savepoint, so one that cannot
 //! be applied is rejected alone and the batch goes on.
 
-use pos_shared::{MovementKind, PriceLine, Sale, SaleKind, StockMovement, Unit};
+use pos_shared::{MovementKind, Sale, SaleKind, StockMovement, Unit};
 use sqlx::PgConnection;
 use uuid::Uuid;
 
@@ -51,19 +51,8 @@ pub fn check_sale(sale: &Sale) -> Result<(), String> {
             sale.total
         ));
     }
-    let per_line: Vec<PriceLine> = sale
-        .lines
-        .iter()
-        .map(|l| PriceLine {
-            unit_price: l.net,
-            qty: 1,
-            unit: Unit::Piece,
-            tax_rate: l.tax_rate,
-            discount: None,
-        })
-        .collect();
-    let recomputed = pos_shared::pricing::price(&per_line, None).map_err(|e| e.to_string())?;
-    if recomputed.taxes != sale.taxes {
+    let nets: Vec<_> = sale.lines.iter().map(|l| (l.tax_rate, l.net)).collect();
+    if pos_shared::pricing::taxes_of_nets(&nets).map_err(|e| e.to_string())? != sale.taxes {
         return Err("the TVA breakdown does not follow from the lines".into());
     }
     let paid: pos_shared::Money = sale.payments.iter().map(|p| p.amount).sum();
@@ -163,28 +152,9 @@ async fn insert_sale(
         .bind(l.net.centimes())
         .execute(&mut *conn)
         .await?;
-        let sign = if sale.kind == SaleKind::Refund { 1 } else { -1 };
-        let m = StockMovement {
-            id: Uuid::new_v5(&sale.id, &l.line_no.to_be_bytes()),
-            product_id: l.product_id,
-            kind: if sale.kind == SaleKind::Refund {
-                MovementKind::Refund
-            } else {
-                MovementKind::Sale
-            },
-            qty: sign * l.qty,
-            hlc: sale.hlc,
-            reason: None,
-            ref_id: Some(sale.id),
-            user_id: Some(sale.cashier_id),
-        };
-        record_movement(
-            conn,
-            device.store_id,
-            &m,
-            &format!("{}/{}", sale.id, l.line_no),
-        )
-        .await?;
+    }
+    for (line_no, m) in sale.stock_movements() {
+        record_movement(conn, device.store_id, &m, &format!("{}/{line_no}", sale.id)).await?;
     }
     for (i, p) in sale.payments.iter().enumerate() {
         sqlx::query(

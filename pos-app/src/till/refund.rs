@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use pos_shared::{Money, Permission, PriceLine, Sale, SaleKind, SaleLine, Unit};
+use pos_shared::{Money, Permission, Sale, SaleKind, SaleLine, Unit};
 use rusqlite::Connection;
 use uuid::Uuid;
 
@@ -146,17 +146,9 @@ impl Till {
                 }
             })
             .collect();
-        let price_lines: Vec<PriceLine> = lines
-            .iter()
-            .map(|l| PriceLine {
-                unit_price: l.net,
-                qty: 1,
-                unit: Unit::Piece,
-                tax_rate: l.tax_rate,
-                discount: None,
-            })
-            .collect();
-        let totals = pos_shared::pricing::price(&price_lines, None)?;
+        let nets: Vec<_> = lines.iter().map(|l| (l.tax_rate, l.net)).collect();
+        let taxes = pos_shared::pricing::taxes_of_nets(&nets)?;
+        let total: Money = lines.iter().map(|l| l.net).sum();
         let cash = [TenderInput {
             tender: pos_shared::Tender::Cash,
             amount: None,
@@ -167,7 +159,7 @@ impl Till {
         } else {
             tenders
         };
-        let (payments, change) = allocate(totals.total, tenders)?;
+        let (payments, change) = allocate(total, tenders)?;
         let mut refund = Sale {
             id: self.ctx.new_id(),
             kind: SaleKind::Refund,
@@ -184,8 +176,8 @@ impl Till {
                 .iter()
                 .map(|l| l.line_discount + l.order_discount)
                 .sum(),
-            total: totals.total,
-            taxes: totals.taxes,
+            total,
+            taxes,
             lines,
             order_discount: None,
             payments,

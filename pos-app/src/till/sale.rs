@@ -4,9 +4,7 @@
 
 use std::str::FromStr;
 
-use pos_shared::{
-    Money, MovementKind, Payment, Permission, Sale, SaleKind, SaleLine, StockMovement, Tender,
-};
+use pos_shared::{Money, Payment, Permission, Sale, SaleKind, SaleLine, Tender};
 use rusqlite::{params, Connection};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -339,30 +337,8 @@ pub fn insert_sale(tx: &Connection, sale: &Sale) -> Result<bool> {
             t.total.centimes(),
         ])?;
     }
-    for (line, m) in sale.lines.iter().zip(movements_of(sale)) {
-        stock::record(tx, &m, stock::Origin::SaleLine(line.line_no))?;
+    for (line_no, m) in sale.stock_movements() {
+        stock::record(tx, &m, stock::Origin::SaleLine(line_no))?;
     }
     Ok(true)
-}
-
-/// The stock movements a sale implies. Their ids derive from the sale's, so every replica that
-/// applies the sale records the very same movements.
-pub fn movements_of(sale: &Sale) -> Vec<StockMovement> {
-    let (kind, sign) = match sale.kind {
-        SaleKind::Sale => (MovementKind::Sale, -1),
-        SaleKind::Refund => (MovementKind::Refund, 1),
-    };
-    sale.lines
-        .iter()
-        .map(|l| StockMovement {
-            id: stock::line_movement_id(&sale.id, l.line_no),
-            product_id: l.product_id,
-            kind,
-            qty: sign * l.qty,
-            hlc: sale.hlc,
-            reason: None,
-            ref_id: Some(sale.id),
-            user_id: Some(sale.cashier_id),
-        })
-        .collect()
 }

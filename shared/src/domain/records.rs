@@ -140,6 +140,38 @@ pub struct ShiftEvent {
     pub kind: ShiftEventKind,
 }
 
+impl Sale {
+    /// The stock movements this sale (or refund) implies, with the line each belongs to. Their
+    /// ids derive from the sale's, so every replica that applies the sale records the same ones.
+    pub fn stock_movements(&self) -> Vec<(u32, crate::StockMovement)> {
+        let (kind, sign) = match self.kind {
+            SaleKind::Sale => (crate::MovementKind::Sale, -1),
+            SaleKind::Refund => (crate::MovementKind::Refund, 1),
+        };
+        self.lines
+            .iter()
+            .map(|l| {
+                let m = crate::StockMovement {
+                    id: sale_line_movement_id(&self.id, l.line_no),
+                    product_id: l.product_id,
+                    kind,
+                    qty: sign * l.qty,
+                    hlc: self.hlc,
+                    reason: None,
+                    ref_id: Some(self.id),
+                    user_id: Some(self.cashier_id),
+                };
+                (l.line_no, m)
+            })
+            .collect()
+    }
+}
+
+/// The id of the movement of line `line_no` of a sale: derived, never stored separately.
+pub fn sale_line_movement_id(sale: &Uuid, line_no: u32) -> Uuid {
+    Uuid::new_v5(sale, &line_no.to_be_bytes())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
