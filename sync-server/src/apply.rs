@@ -131,6 +131,16 @@ async fn insert_sale(
     if inserted.rows_affected() == 0 {
         return Ok(()); // already applied: ids make sales exactly-once
     }
+    let event = if sale.kind == SaleKind::Refund {
+        "sale.refunded"
+    } else {
+        "sale.completed"
+    };
+    let payload = serde_json::json!({
+        "sale_id": sale.id, "refund_of": sale.refund_of, "terminal_id": sale.terminal_id,
+        "receipt_no": sale.receipt_no, "total": sale.total.centimes(), "at_ms": sale.created_at_ms,
+    });
+    outbox(conn, device.store_id, event, payload).await?;
     for l in &sale.lines {
         sqlx::query(
             "INSERT INTO sale_lines (sale_id, created_at, store_id, line_no, product_id, sku, name, unit,
@@ -237,6 +247,30 @@ async fn record_movement(
         .bind(next.0)
         .bind(next.1)
         .execute(&mut *conn)
+        .await?;
+    let payload = serde_json::json!({ "product_id": m.product_id, "level": next.0, "movement": m.kind.as_str() });
+    outbox(conn, store, "stock.changed", payload.clone()).await?;
+    if next.0 < 0 {
+        // Sold more than the ledger says was there: a miscount or a missed delivery to chase.
+        outbox(conn, store, "stock.oversold", payload).await?;
+    }
+    Ok(())
+}
+
+/// An event for the rest of the platform, in the transaction that caused it; the relay
+/// publishes it as `pos.<store>.<event>`.
+async fn outbox(
+    conn: &mut PgConnection,
+    store: Uuid,
+    event: &str,
+    payload: serde_json::Value,
+) -> Result<(), AppError> {
+    sqlx::query("INSERT INTO outbox (id, store_id, subject, payload) VALUES ($1, $2, $3, $4)")
+        .bind(Uuid::now_v7())
+        .bind(store)
+        .bind(format!("pos.{store}.{event}"))
+        .bind(payload)
+        .execute(conn)
         .await?;
     Ok(())
 }

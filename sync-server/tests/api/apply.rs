@@ -149,4 +149,38 @@ async fn sales_and_counts_make_the_stock_level_once() {
         (lines, paid),
         (2, first.total.centimes() + late.total.centimes())
     );
+
+    // Selling 50 more than the 47 left: applied (the sale happened), and flagged.
+    let over = sale(product, 50, t0 + 3_000, 4);
+    let (_, body) = app
+        .push(
+            &till,
+            vec![json_entry(6, "sale", &over.id.to_string(), &over)],
+        )
+        .await;
+    assert_eq!(body["data"]["acked_through"], 6);
+    let events: Vec<(String, serde_json::Value)> =
+        sqlx::query_as("SELECT subject, payload FROM outbox WHERE store_id = $1 ORDER BY id")
+            .bind(store)
+            .fetch_all(&app.pool)
+            .await
+            .unwrap();
+    let count = |suffix: &str| events.iter().filter(|(s, _)| s.ends_with(suffix)).count();
+    assert_eq!(
+        count(".sale.completed"),
+        3,
+        "one per sale applied, none for the re-sent one"
+    );
+    assert_eq!(
+        count(".stock.changed"),
+        3,
+        "the count and the two sales after it"
+    );
+    assert_eq!(count(".stock.oversold"), 1);
+    let oversold = events
+        .iter()
+        .find(|(s, _)| s.ends_with(".stock.oversold"))
+        .unwrap();
+    assert_eq!(oversold.0, format!("pos.{store}.stock.oversold"));
+    assert_eq!(oversold.1["level"], -3);
 }
