@@ -27,7 +27,7 @@ pub fn record(tx: &Connection, m: &StockMovement, origin: Origin) -> Result<()> 
     let product = m.product_id.to_string();
     let hlc = m.hlc.to_string();
     let (key, line_no) = match (origin, m.ref_id) {
-        (Origin::SaleLine(n), Some(sale)) => (format!("{sale}/{n}"), Some(n)),
+        (Origin::SaleLine(n), Some(sale)) => (pos_shared::sale_line_key(&sale, n), Some(n)),
         _ => (m.id.to_string(), None),
     };
     let inserted = tx

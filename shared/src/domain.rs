@@ -11,6 +11,7 @@ mod stock;
 pub use discount::{Discount, DiscountError};
 pub use enums::{ParseEnumError, Permission, Role, SaleKind, Tender, Unit};
 pub use records::{
-    sale_line_movement_id, Payment, Product, Sale, SaleLine, ShiftEvent, ShiftEventKind, TaxLine,
+    sale_line_key, sale_line_movement_id, Payment, Product, Sale, SaleLine, ShiftEvent,
+    ShiftEventKind, TaxLine,
 };
 pub use stock::{stock_level, MovementKind, StockMovement};

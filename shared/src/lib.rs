@@ -16,9 +16,9 @@ pub mod tax;
 pub mod weighed;
 
 pub use domain::{
-    sale_line_movement_id, stock_level, Discount, DiscountError, MovementKind, ParseEnumError,
-    Payment, Permission, Product, Role, Sale, SaleKind, SaleLine, ShiftEvent, ShiftEventKind,
-    StockMovement, TaxLine, Tender, Unit,
+    sale_line_key, sale_line_movement_id, stock_level, Discount, DiscountError, MovementKind,
+    ParseEnumError, Payment, Permission, Product, Role, Sale, SaleKind, SaleLine, ShiftEvent,
+    ShiftEventKind, StockMovement, TaxLine, Tender, Unit,
 };
 pub use gtin::{Gtin, GtinError, GtinKind};
 pub use hlc::{node_from_uuid, Hlc, HlcError, HlcState};

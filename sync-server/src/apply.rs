@@ -164,7 +164,13 @@ async fn insert_sale(
         .await?;
     }
     for (line_no, m) in sale.stock_movements() {
-        record_movement(conn, device.store_id, &m, &format!("{}/{line_no}", sale.id)).await?;
+        record_movement(
+            conn,
+            device.store_id,
+            &m,
+            &pos_shared::sale_line_key(&sale.id, line_no),
+        )
+        .await?;
     }
     for (i, p) in sale.payments.iter().enumerate() {
         sqlx::query(

@@ -167,6 +167,11 @@ impl Sale {
     }
 }
 
+/// How a sale line's movement is known in a ledger (tills and server alike): `sale_id/line_no`.
+pub fn sale_line_key(sale: &Uuid, line_no: u32) -> String {
+    format!("{sale}/{line_no}")
+}
+
 /// The id of the movement of line `line_no` of a sale: derived, never stored separately.
 pub fn sale_line_movement_id(sale: &Uuid, line_no: u32) -> Uuid {
     Uuid::new_v5(sale, &line_no.to_be_bytes())
