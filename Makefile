@@ -6,14 +6,30 @@ DATA    ?= .pos-data
 POS      = target/release/pos
 DEMO_PIN = 0000
 
-.PHONY: run test deps lint unit bench demo-data clean-demo
+DESKTOP  = target/release/pos-desktop
 
-## make run: build the till, set up the demo store on first start, open the till.
-run: $(DATA)/till.db
+.PHONY: run run-terminal test deps lint unit ui-test e2e bench bench-desktop demo-data clean-demo ui
+
+## make run: build the UI and the till's window, set up the demo store on first start, open it.
+run: deps-desktop ui $(DATA)/till.db
+	$(CARGO) build --release -p pos-app --features desktop --bin pos-desktop
+	$(DESKTOP) --data-dir $(DATA)
+
+## make run-terminal: the same till in the terminal (no window).
+run-terminal: $(DATA)/till.db
 	$(POS) --data-dir $(DATA) till
 
 $(POS): FORCE
 	$(CARGO) build --release -p pos-app --bin pos
+
+deps-desktop:
+	bash .ci/ensure-desktop.sh
+
+ui/node_modules/.package-lock.json: ui/package-lock.json
+	cd ui && npm ci --no-audit --no-fund
+
+ui: ui/node_modules/.package-lock.json
+	cd ui && npm run build
 
 $(DATA)/till.db: | $(POS)
 	$(POS) --data-dir $(DATA) init --store "Superette El Baraka" --terminal "Caisse 1"
@@ -23,21 +39,33 @@ $(DATA)/till.db: | $(POS)
 
 FORCE:
 
-## make test: install what is missing, then format check, lints and every test.
-test: deps lint unit
+## make test: install what is missing, then format check, lints and every test: Rust (unit,
+## scenario, Postgres), the UI's unit tests, and the till's window end to end under Xvfb.
+test: deps lint unit ui-test e2e
+	@awk '/^test result:/ { p += $$4; f += $$6 } END { printf "total: %d passed, %d failed\n", p, f }' target/test.log
 
-deps:
-	@command -v cc >/dev/null || { apt-get update -q && apt-get install -y -q build-essential pkg-config; }
+deps: deps-desktop ui/node_modules/.package-lock.json
 	bash .ci/ensure-postgres.sh
 
-lint:
+lint: ui
 	$(CARGO) fmt --all -- --check
-	$(CARGO) clippy --workspace --all-targets -- -D warnings
+	$(CARGO) clippy --workspace --all-targets --all-features -- -D warnings
+	cd ui && npm run check
 
 unit:
 	@mkdir -p target
 	set -o pipefail; $(CARGO) test --workspace 2>&1 | tee target/test.log
-	@awk '/^test result:/ { p += $$4; f += $$6 } END { printf "total: %d passed, %d failed\n", p, f }' target/test.log
+
+# vitest's summary is added to the Rust log in cargo's words, so `total:` counts it too.
+ui-test: ui/node_modules/.package-lock.json
+	set -o pipefail; cd ui && npx vitest run 2>&1 | tee ../target/ui-test.log
+	@sed 's/\x1b\[[0-9;]*m//g' target/ui-test.log | awk '/^ *Tests / { f = 0; for (i = 1; i <= NF; i++) { if ($$(i+1) ~ /^passed/) p = $$i; if ($$(i+1) ~ /^failed/) f = $$i } printf "test result: ui. %d passed; %d failed; vitest\n", p, f }' >> target/test.log
+
+e2e: ui
+	$(CARGO) build -p pos-app --bin pos
+	$(CARGO) build -p pos-app --features desktop --bin pos-desktop
+	set -o pipefail; node ui/e2e/till.e2e.mjs 2>&1 | tee target/e2e.log
+	@grep '^test result:' target/e2e.log >> target/test.log
 
 ## make bench: the numbers the issues ask for (release build, 100k-product catalog).
 BENCH_CATALOG = target/bench/catalog-100k.csv
@@ -47,6 +75,14 @@ bench:
 	@mkdir -p target/bench
 	@test -f $(BENCH_CATALOG) || target/release/pos-gen catalog --count 100000 --seed 1 --out $(BENCH_CATALOG)
 	target/release/pos-bench --catalog $(BENCH_CATALOG)
+
+## make bench-desktop: the window's numbers (release build, 100k-product catalog, under Xvfb).
+bench-desktop: ui
+	$(CARGO) build --release -p pos-app --bin pos --bin pos-gen
+	$(CARGO) build --release -p pos-app --features desktop --bin pos-desktop
+	@mkdir -p target/bench
+	@test -f $(BENCH_CATALOG) || target/release/pos-gen catalog --count 100000 --seed 1 --out $(BENCH_CATALOG)
+	POS_BIN_DIR=target/release POS_E2E_CATALOG=$(BENCH_CATALOG) node ui/e2e/till.e2e.mjs
 
 clean-demo:
 	rm -rf $(DATA)

@@ -3,7 +3,10 @@
 //! time and ids come in through `Ctx`.
 
 pub mod catalog;
+pub mod counter;
 pub mod ctx;
+#[cfg(feature = "desktop")]
+pub mod desktop;
 pub mod error;
 pub mod receipt;
 pub mod stock;

@@ -14,6 +14,24 @@ pub struct ReceiptHeader {
     pub utc_offset_min: i32,
 }
 
+impl ReceiptHeader {
+    /// The header of `sale`'s receipt on this till: shop, terminal and the cashier who rang it up.
+    pub fn of(till: &crate::Till, sale: &Sale) -> ReceiptHeader {
+        let cashier_name = till
+            .users()
+            .ok()
+            .and_then(|u| u.into_iter().find(|u| u.id == sale.cashier_id))
+            .map(|u| u.name)
+            .unwrap_or_default();
+        ReceiptHeader {
+            store_name: till.info().store_name.clone(),
+            terminal_name: till.info().terminal_name.clone(),
+            cashier_name,
+            utc_offset_min: 60,
+        }
+    }
+}
+
 /// `dd/mm/yyyy hh:mm` for a unix time in milliseconds, at a fixed UTC offset.
 pub fn format_time(ms: i64, offset_min: i32) -> String {
     let secs = ms.div_euclid(1000) + i64::from(offset_min) * 60;

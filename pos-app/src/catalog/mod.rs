@@ -121,21 +121,48 @@ pub fn find(conn: &Connection, text: &str, limit: usize) -> Result<Vec<ProductHi
          WHERE p.active = 1
          ORDER BY f.rank",
     )?;
-    let hits = stmt.query_map(params![query, limit as i64], |r| {
-        let id: String = r.get(0)?;
-        let unit: String = r.get(6)?;
-        Ok(ProductHit {
-            id: Uuid::parse_str(&id).unwrap_or_default(),
-            sku: r.get(1)?,
-            name_fr: r.get(2)?,
-            name_ar: r.get(3)?,
-            barcode: r.get(4)?,
-            price: Money::from_centimes(r.get(5)?),
-            unit: if unit == "kg" { Unit::Kg } else { Unit::Piece },
-            stock: r.get(7)?,
-        })
-    })?;
+    let hits = stmt.query_map(params![query, limit as i64], hit)?;
     Ok(hits.collect::<rusqlite::Result<_>>()?)
+}
+
+/// The categories of active products with how many each holds, for the till's tabs.
+pub fn categories(conn: &Connection) -> Result<Vec<(String, i64)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT category, count(*) FROM products WHERE active = 1
+         GROUP BY category ORDER BY category",
+    )?;
+    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Active products of one category by French name, for the till's product grid.
+pub fn in_category(conn: &Connection, category: &str, limit: usize) -> Result<Vec<ProductHit>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT p.id, p.sku, p.name_fr, p.name_ar,
+                (SELECT min(gtin) FROM product_barcodes b WHERE b.product_id = p.id),
+                p.price, p.unit, coalesce(s.level, 0)
+         FROM products p
+         LEFT JOIN stock_levels s ON s.product_id = p.id
+         WHERE p.active = 1 AND p.category = ?1
+         ORDER BY p.name_fr LIMIT ?2",
+    )?;
+    let hits = stmt.query_map(params![category, limit as i64], hit)?;
+    Ok(hits.collect::<rusqlite::Result<_>>()?)
+}
+
+fn hit(r: &rusqlite::Row<'_>) -> rusqlite::Result<ProductHit> {
+    let id: String = r.get(0)?;
+    let unit: String = r.get(6)?;
+    Ok(ProductHit {
+        id: Uuid::parse_str(&id).unwrap_or_default(),
+        sku: r.get(1)?,
+        name_fr: r.get(2)?,
+        name_ar: r.get(3)?,
+        barcode: r.get(4)?,
+        price: Money::from_centimes(r.get(5)?),
+        unit: if unit == "kg" { Unit::Kg } else { Unit::Piece },
+        stock: r.get(7)?,
+    })
 }
 
 /// Creates a product: its row, its search entry and its genesis change-log entry, in the

@@ -2,7 +2,10 @@
 //! The till never waits for it: selling works the same with the server gone.
 
 mod apply;
+mod backoff;
 pub mod client;
+
+pub use backoff::Backoff;
 
 use base64::Engine;
 use pos_shared::api::PushEntry;

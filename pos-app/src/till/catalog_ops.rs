@@ -134,6 +134,16 @@ impl Till {
         catalog::find(self.store.conn(), text, limit)
     }
 
+    /// Categories of active products with their sizes (the till's tabs).
+    pub fn categories(&self) -> Result<Vec<(String, i64)>> {
+        catalog::categories(self.store.conn())
+    }
+
+    /// Active products of a category by name (the till's grid).
+    pub fn products_in_category(&self, category: &str, limit: usize) -> Result<Vec<ProductHit>> {
+        catalog::in_category(self.store.conn(), category, limit)
+    }
+
     pub fn product(&self, code: &str) -> Result<pos_shared::Product> {
         let resolved = super::items::resolve(self.store.conn(), code, &self.settings.weighed)?;
         catalog::by_id(self.store.conn(), &resolved.product.id)?

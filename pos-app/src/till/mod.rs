@@ -12,7 +12,7 @@ mod sale;
 mod shift;
 mod stock_ops;
 
-pub use cart::{Cart, CartLine, CartView, ParkedCart};
+pub use cart::{Cart, CartLine, CartLineView, CartView, ParkedCart};
 pub use catalog_ops::ImportReport;
 pub use items::ItemSpec;
 pub use sale::{insert_sale, TenderInput};
@@ -136,6 +136,10 @@ impl Till {
             .write(|tx| store::set_meta(tx, "cashier_discount_limit_bp", &bp.to_string()))?;
         self.settings.cashier_discount_limit_bp = bp;
         Ok(())
+    }
+
+    pub fn store_mut(&mut self) -> &mut Store {
+        &mut self.store
     }
 
     pub fn store(&self) -> &Store {

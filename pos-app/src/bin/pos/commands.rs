@@ -47,18 +47,7 @@ fn parse_all<T: std::str::FromStr<Err = PosError>>(items: &[String]) -> Result<V
 }
 
 pub fn header(till: &Till, sale: &Sale) -> ReceiptHeader {
-    let cashier_name = till
-        .users()
-        .ok()
-        .and_then(|u| u.into_iter().find(|u| u.id == sale.cashier_id))
-        .map(|u| u.name)
-        .unwrap_or_default();
-    ReceiptHeader {
-        store_name: till.info().store_name.clone(),
-        terminal_name: till.info().terminal_name.clone(),
-        cashier_name,
-        utc_offset_min: 60,
-    }
+    ReceiptHeader::of(till, sale)
 }
 
 /// A stored GTIN-14 as printed on the pack (EAN-13, UPC-A, EAN-8).

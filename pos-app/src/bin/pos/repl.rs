@@ -339,9 +339,9 @@ pub fn soak(till: &mut Till, s: &Session, count: usize, seed: u64) -> Result<()>
 /// Syncs once, or forever with backoff while the server is out of reach (1 s doubling to 60 s,
 /// with jitter so a shop's terminals do not all come back at the same instant).
 pub fn sync(till: &mut Till, once: bool, json: bool) -> Result<()> {
-    let mut rng = rand::rngs::StdRng::from_os_rng();
-    let mut wait_ms: u64 = 1000;
+    let mut backoff = pos_app::sync::Backoff::default();
     loop {
+        let mut wait = std::time::Duration::from_secs(1);
         match till.sync_once() {
             Ok(report) => {
                 if json {
@@ -356,18 +356,17 @@ pub fn sync(till: &mut Till, once: bool, json: bool) -> Result<()> {
                         report.pending
                     );
                 }
-                wait_ms = 1000;
+                backoff.reset();
             }
             Err(e @ PosError::Offline(_)) if !once => {
                 eprintln!("{e}");
-                wait_ms = (wait_ms * 2).min(60_000);
+                wait = backoff.next(rand::random::<f64>());
             }
             Err(e) => return Err(e),
         }
         if once {
             return Ok(());
         }
-        let jitter = rng.random_range(0..=wait_ms / 4);
-        std::thread::sleep(std::time::Duration::from_millis(wait_ms + jitter));
+        std::thread::sleep(wait);
     }
 }

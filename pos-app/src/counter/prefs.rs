@@ -1,0 +1,76 @@
+//! The window's settings, kept in the till's `meta` so they survive a restart and stay with
+//! the terminal: language, digits, camera, and how a keyboard-wedge scanner types.
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{PosError, Result};
+use crate::store;
+use crate::till::Till;
+
+const KEY: &str = "desk_settings";
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Lang {
+    #[default]
+    Fr,
+    Ar,
+    En,
+}
+
+/// How the window tells a scanner from a person typing: a scanner sends at least `min_length`
+/// characters, each within `max_gap_ms` of the previous one, then Enter.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct WedgeDesk {
+    pub max_gap_ms: u32,
+    pub min_length: u32,
+    pub prefix: String,
+    pub suffix: String,
+}
+
+impl Default for WedgeDesk {
+    fn default() -> Self {
+        WedgeDesk {
+            max_gap_ms: 35,
+            min_length: 6,
+            prefix: String::new(),
+            suffix: String::new(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct DeskSettings {
+    pub language: Lang,
+    /// Show amounts with Arabic-Indic digits in the Arabic layout.
+    pub arabic_digits: bool,
+    /// V4L2 camera index for camera scanning; none hides the camera button.
+    pub camera: Option<u32>,
+    pub scanner: WedgeDesk,
+}
+
+impl DeskSettings {
+    /// The settings a cashier may not change alone (everything but the language).
+    pub fn without_language(&self) -> DeskSettings {
+        DeskSettings {
+            language: Lang::Fr,
+            arabic_digits: false,
+            ..self.clone()
+        }
+    }
+}
+
+pub fn load(till: &Till) -> Result<DeskSettings> {
+    Ok(till
+        .store()
+        .meta(KEY)?
+        .and_then(|v| serde_json::from_str(&v).ok())
+        .unwrap_or_default())
+}
+
+pub fn save(till: &mut Till, settings: &DeskSettings) -> Result<()> {
+    let json = serde_json::to_string(settings).map_err(|e| PosError::Invalid(e.to_string()))?;
+    till.store_mut().write(|tx| store::set_meta(tx, KEY, &json))
+}

@@ -1,0 +1,181 @@
+//! The window's commands: each is one call into the core's `Counter`, answered with what the
+//! screen shows or `{code, message}`. Nothing here computes or decides.
+
+use tauri::State;
+
+use super::{Desk, SyncBadge, UiError};
+use crate::counter::{
+    Amount, CartDto, CategoryDto, DeskSettings, FoundSale, ParkedDto, ProductDto, ReportDto,
+    SaleDone, StateDto, StockDto, TenderDto,
+};
+use crate::sync::SyncStatus;
+
+type Answer<T> = Result<T, UiError>;
+
+#[tauri::command]
+pub fn state(desk: State<'_, Desk>) -> Answer<StateDto> {
+    desk.with(|c| c.state())
+}
+
+#[tauri::command]
+pub fn login(desk: State<'_, Desk>, pin: String) -> Answer<StateDto> {
+    desk.with(|c| c.login(&pin))
+}
+
+#[tauri::command]
+pub fn logout(desk: State<'_, Desk>) -> Answer<()> {
+    desk.with(|c| Ok(c.logout()))
+}
+
+#[tauri::command]
+pub fn cart(desk: State<'_, Desk>) -> Answer<CartDto> {
+    desk.with(|c| c.cart())
+}
+
+#[tauri::command]
+pub fn scan(desk: State<'_, Desk>, code: String) -> Answer<CartDto> {
+    desk.with(|c| c.scan(&code))
+}
+
+#[tauri::command]
+pub fn set_qty(desk: State<'_, Desk>, line: u32, qty: i64) -> Answer<CartDto> {
+    desk.with(|c| c.set_qty(line, qty))
+}
+
+#[tauri::command]
+pub fn remove_line(desk: State<'_, Desk>, line: u32) -> Answer<CartDto> {
+    desk.with(|c| c.remove_line(line))
+}
+
+#[tauri::command]
+pub fn discount_line(
+    desk: State<'_, Desk>,
+    line: u32,
+    text: String,
+    approver: Option<String>,
+) -> Answer<CartDto> {
+    desk.with(|c| c.discount_line(line, &text, approver.as_deref()))
+}
+
+#[tauri::command]
+pub fn discount_order(
+    desk: State<'_, Desk>,
+    text: String,
+    approver: Option<String>,
+) -> Answer<CartDto> {
+    desk.with(|c| c.discount_order(&text, approver.as_deref()))
+}
+
+#[tauri::command]
+pub fn void_cart(desk: State<'_, Desk>) -> Answer<CartDto> {
+    desk.with(|c| c.void_cart())
+}
+
+#[tauri::command]
+pub fn search(desk: State<'_, Desk>, text: String) -> Answer<Vec<ProductDto>> {
+    desk.with(|c| c.search(&text))
+}
+
+#[tauri::command]
+pub fn categories(desk: State<'_, Desk>) -> Answer<Vec<CategoryDto>> {
+    desk.with(|c| c.categories())
+}
+
+#[tauri::command]
+pub fn category(desk: State<'_, Desk>, name: String) -> Answer<Vec<ProductDto>> {
+    desk.with(|c| c.category(&name))
+}
+
+#[tauri::command]
+pub fn quick_amounts(desk: State<'_, Desk>) -> Answer<Vec<Amount>> {
+    desk.with(|c| c.quick_amounts())
+}
+
+#[tauri::command]
+pub fn pay(desk: State<'_, Desk>, tenders: Vec<TenderDto>) -> Answer<SaleDone> {
+    desk.after_sale(|c| c.pay(&tenders))
+}
+
+#[tauri::command]
+pub fn park(desk: State<'_, Desk>, label: Option<String>) -> Answer<CartDto> {
+    desk.with(|c| c.park(label.as_deref()))
+}
+
+#[tauri::command]
+pub fn parked(desk: State<'_, Desk>) -> Answer<Vec<ParkedDto>> {
+    desk.with(|c| c.parked())
+}
+
+#[tauri::command]
+pub fn recall(desk: State<'_, Desk>, id: String) -> Answer<CartDto> {
+    desk.with(|c| c.recall(&id))
+}
+
+#[tauri::command]
+pub fn open_shift(desk: State<'_, Desk>, float: String) -> Answer<StateDto> {
+    desk.with(|c| c.open_shift(&float))
+}
+
+#[tauri::command]
+pub fn x_report(desk: State<'_, Desk>) -> Answer<ReportDto> {
+    desk.with(|c| c.x_report())
+}
+
+#[tauri::command]
+pub fn close_shift(desk: State<'_, Desk>, counted: String) -> Answer<ReportDto> {
+    desk.with(|c| c.close_shift(&counted))
+}
+
+#[tauri::command]
+pub fn find_sale(desk: State<'_, Desk>, reference: String) -> Answer<FoundSale> {
+    desk.with(|c| c.find_sale(&reference))
+}
+
+#[tauri::command]
+pub fn refund(
+    desk: State<'_, Desk>,
+    reference: String,
+    approver: Option<String>,
+) -> Answer<SaleDone> {
+    desk.after_sale(|c| c.refund(&reference, approver.as_deref()))
+}
+
+#[tauri::command]
+pub fn stock(desk: State<'_, Desk>, code: String) -> Answer<StockDto> {
+    desk.with(|c| c.stock(&code))
+}
+
+#[tauri::command]
+pub fn stock_receive(desk: State<'_, Desk>, code: String, qty: i64) -> Answer<StockDto> {
+    desk.after_sale(|c| c.stock_receive(&code, qty))
+}
+
+#[tauri::command]
+pub fn stock_count(desk: State<'_, Desk>, code: String, counted: i64) -> Answer<StockDto> {
+    desk.after_sale(|c| c.stock_count(&code, counted))
+}
+
+#[tauri::command]
+pub fn settings(desk: State<'_, Desk>) -> Answer<DeskSettings> {
+    desk.with(|c| c.settings())
+}
+
+#[tauri::command]
+pub fn set_settings(desk: State<'_, Desk>, settings: DeskSettings) -> Answer<DeskSettings> {
+    desk.with(|c| c.set_settings(&settings))
+}
+
+#[tauri::command]
+pub fn sync_status(desk: State<'_, Desk>) -> SyncBadge {
+    desk.badge()
+}
+
+#[tauri::command]
+pub fn enroll(desk: State<'_, Desk>, server: String, code: String) -> Answer<SyncStatus> {
+    desk.after_sale(|c| c.enroll(&server, &code))
+}
+
+#[tauri::command]
+pub fn sync_now(desk: State<'_, Desk>) {
+    desk.nudge_sync();
+}

@@ -1,0 +1,135 @@
+//! The desktop/tablet window (Tauri 2, feature `desktop`). The window's commands call the
+//! core's `Counter` behind one lock; a sync thread with its own connection keeps the badge
+//! current and pushes/pulls in the background, so the counter never waits for the network.
+
+mod commands;
+mod sync_loop;
+
+use std::path::PathBuf;
+use std::sync::mpsc::{self, Sender};
+use std::sync::{Arc, Mutex};
+
+use serde::Serialize;
+use tauri::Manager;
+
+pub use sync_loop::SyncBadge;
+
+use crate::counter::Counter;
+use crate::error::{PosError, Result};
+
+/// A refusal as the window receives it: the stable code it translates, and the core's message.
+#[derive(Clone, Debug, Serialize)]
+pub struct UiError {
+    pub code: String,
+    pub message: String,
+}
+
+impl From<PosError> for UiError {
+    fn from(e: PosError) -> UiError {
+        UiError {
+            code: e.code().to_owned(),
+            message: e.to_string(),
+        }
+    }
+}
+
+/// The window's state: the counter, the sync thread's badge, and a way to wake that thread.
+pub struct Desk {
+    counter: Mutex<Counter>,
+    badge: Arc<Mutex<SyncBadge>>,
+    nudge: Mutex<Sender<()>>,
+}
+
+impl Desk {
+    fn with<T>(
+        &self,
+        f: impl FnOnce(&mut Counter) -> Result<T>,
+    ) -> std::result::Result<T, UiError> {
+        let mut counter = self.counter.lock().map_err(|_| UiError {
+            code: "INTERNAL".into(),
+            message: "the till stopped after an internal error: restart it".into(),
+        })?;
+        f(&mut counter).map_err(UiError::from)
+    }
+
+    /// Runs an action that wrote something to sync, then wakes the sync thread.
+    fn after_sale<T>(
+        &self,
+        f: impl FnOnce(&mut Counter) -> Result<T>,
+    ) -> std::result::Result<T, UiError> {
+        let answer = self.with(f);
+        if answer.is_ok() {
+            self.nudge_sync();
+        }
+        answer
+    }
+
+    fn nudge_sync(&self) {
+        if let Ok(tx) = self.nudge.lock() {
+            let _ = tx.send(());
+        }
+    }
+
+    fn badge(&self) -> SyncBadge {
+        self.badge.lock().map(|b| b.clone()).unwrap_or_default()
+    }
+}
+
+/// Opens the till in `data_dir` and runs the window until it is closed.
+pub fn run(data_dir: PathBuf) -> anyhow::Result<()> {
+    let counter = Counter::open(&data_dir)?;
+    let badge = Arc::new(Mutex::new(SyncBadge::default()));
+    let (nudge, nudges) = mpsc::channel();
+    let desk = Desk {
+        counter: Mutex::new(counter),
+        badge: badge.clone(),
+        nudge: Mutex::new(nudge),
+    };
+    tauri::Builder::default()
+        .manage(desk)
+        .setup(move |app| {
+            let handle = app.handle().clone();
+            std::thread::Builder::new()
+                .name("sync".into())
+                .spawn(move || sync_loop::run(&data_dir, &handle, &badge, &nudges))?;
+            if let Some(window) = app.get_webview_window("main") {
+                window.set_focus()?;
+            }
+            Ok(())
+        })
+        .invoke_handler(tauri::generate_handler![
+            commands::state,
+            commands::login,
+            commands::logout,
+            commands::cart,
+            commands::scan,
+            commands::set_qty,
+            commands::remove_line,
+            commands::discount_line,
+            commands::discount_order,
+            commands::void_cart,
+            commands::search,
+            commands::categories,
+            commands::category,
+            commands::quick_amounts,
+            commands::pay,
+            commands::park,
+            commands::parked,
+            commands::recall,
+            commands::open_shift,
+            commands::x_report,
+            commands::close_shift,
+            commands::find_sale,
+            commands::refund,
+            commands::stock,
+            commands::stock_receive,
+            commands::stock_count,
+            commands::settings,
+            commands::set_settings,
+            commands::sync_status,
+            commands::enroll,
+            commands::sync_now,
+        ])
+        .run(tauri::generate_context!())?;
+    Ok(())
+}

@@ -1,0 +1,95 @@
+//! The sync thread behind the window: its own connection to the till's database, a push/pull
+//! round every few seconds (sooner when a sale wakes it), exponential backoff with jitter while
+//! the server is unreachable, and the badge the window shows, sent as the `sync` event.
+
+use std::path::Path;
+use std::sync::mpsc::{Receiver, RecvTimeoutError};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use serde::Serialize;
+use tauri::{AppHandle, Emitter};
+
+use crate::ctx::system::{RandomIds, SystemClock};
+use crate::sync::{Backoff, SyncProblem};
+use crate::till::Till;
+use pos_shared::Clock;
+
+/// What the always-visible sync badge shows.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct SyncBadge {
+    /// The server this till syncs with; none until a manager enrols it.
+    pub server: Option<String>,
+    /// The last round reached the server.
+    pub online: bool,
+    /// Entries written here and not yet acknowledged by the server.
+    pub pending: i64,
+    pub last_sync_ms: Option<i64>,
+    pub last_error: Option<String>,
+    /// Entries the server refused, or pulled entries this till could not apply, with reasons.
+    pub problems: Vec<SyncProblem>,
+}
+
+/// How long to wait between rounds when all is well.
+const IDLE: Duration = Duration::from_secs(5);
+
+pub fn run(dir: &Path, app: &AppHandle, shared: &Arc<Mutex<SyncBadge>>, nudges: &Receiver<()>) {
+    let mut till = match Till::open(dir, Arc::new(SystemClock), Arc::new(RandomIds)) {
+        Ok(till) => till,
+        Err(e) => {
+            publish(
+                app,
+                shared,
+                SyncBadge {
+                    last_error: Some(e.to_string()),
+                    ..SyncBadge::default()
+                },
+            );
+            return;
+        }
+    };
+    let mut backoff = Backoff::default();
+    let mut badge = SyncBadge::default();
+    loop {
+        let status = till.sync_status();
+        let enrolled = status
+            .as_ref()
+            .is_ok_and(|s| s.server.is_some() && s.device_id.is_some());
+        let mut wait = IDLE;
+        if enrolled {
+            match till.sync_once() {
+                Ok(_) => {
+                    badge.online = true;
+                    badge.last_error = None;
+                    badge.last_sync_ms = Some(SystemClock.now_ms());
+                    backoff.reset();
+                }
+                Err(e) => {
+                    badge.online = false;
+                    badge.last_error = Some(e.to_string());
+                    wait = backoff.next(rand::random::<f64>());
+                }
+            }
+        }
+        match till.sync_status() {
+            Ok(s) => {
+                badge.server = s.server;
+                badge.pending = s.pending;
+                badge.problems = s.problems;
+            }
+            Err(e) => badge.last_error = Some(e.to_string()),
+        }
+        publish(app, shared, badge.clone());
+        match nudges.recv_timeout(wait) {
+            Ok(()) | Err(RecvTimeoutError::Timeout) => {}
+            Err(RecvTimeoutError::Disconnected) => return,
+        }
+    }
+}
+
+fn publish(app: &AppHandle, shared: &Arc<Mutex<SyncBadge>>, badge: SyncBadge) {
+    if let Ok(mut b) = shared.lock() {
+        *b = badge.clone();
+    }
+    let _ = app.emit("sync", badge);
+}

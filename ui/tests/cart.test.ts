@@ -1,0 +1,43 @@
+import { cleanup, fireEvent, render, screen } from "@testing-library/svelte";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { setTransport } from "../src/lib/api";
+import { login, scan, ui } from "../src/lib/till.svelte";
+import Cart from "../src/components/Cart.svelte";
+import { fakeCore } from "./fake-core";
+
+describe("the cart on screen", () => {
+  afterEach(cleanup);
+  let core: ReturnType<typeof fakeCore>;
+  beforeEach(async () => {
+    core = fakeCore();
+    setTransport(core.transport);
+    ui.lang = "fr";
+    await login("1111");
+    await scan("6130502000100");
+    await scan("6130502000278");
+  });
+
+  it("shows the core's lines and total with the currency", () => {
+    render(Cart, { selected: null, onselect: () => {} });
+    expect(screen.getAllByTestId("cart-line")).toHaveLength(2);
+    expect(screen.getByTestId("cart-total").textContent).toBe("220,00 DA");
+  });
+
+  it("+ asks the core for one more and shows its answer", async () => {
+    render(Cart, { selected: null, onselect: () => {} });
+    await fireEvent.click(screen.getAllByTestId("qty-more")[0]);
+    await new Promise((r) => setTimeout(r, 0));
+    expect(core.calls.at(-1)).toEqual({ cmd: "set_qty", args: { line: 1, qty: 2 } });
+    expect(screen.getAllByTestId("line-qty")[0].textContent).toBe("2");
+    expect(screen.getByTestId("cart-total").textContent).toBe("330,00 DA");
+  });
+
+  it("in Arabic the labels are Arabic and amounts can use Arabic-Indic digits", () => {
+    ui.lang = "ar";
+    ui.arabicDigits = true;
+    render(Cart, { selected: null, onselect: () => {} });
+    expect(screen.getByTestId("cart-total").textContent).toBe("٢٢٠,٠٠ دج");
+    expect(screen.getAllByLabelText("واحد إضافي")).toHaveLength(2);
+    ui.arabicDigits = false;
+  });
+});

@@ -1,0 +1,85 @@
+// A stand-in for the Tauri IPC in unit tests: a tiny till with two products and PIN 1111.
+import type { CartDto, StateDto } from "../src/lib/types";
+
+const amount = (c: number) => ({ c, t: (c / 100).toFixed(2).replace(".", ",") });
+
+export function fakeCore() {
+  const calls: { cmd: string; args?: Record<string, unknown> }[] = [];
+  const products: Record<string, { name: string; price: number }> = {
+    "6130502000100": { name: "Semoule moyenne Sim 1 kg", price: 11000 },
+    "6130502000278": { name: "Semoule fine Sim 1 kg", price: 11000 },
+  };
+  const lines: { code: string; qty: number }[] = [];
+  let logged = false;
+  const cart = (): CartDto => {
+    const ls = lines.map((l, i) => {
+      const p = products[l.code];
+      return {
+        line_no: i + 1,
+        name: p.name,
+        name_ar: "",
+        barcode: l.code,
+        weighed: false,
+        qty: l.qty,
+        qty_text: String(l.qty),
+        unit_price: amount(p.price),
+        gross: amount(p.price * l.qty),
+        discount: amount(0),
+        discount_text: null,
+        net: amount(p.price * l.qty),
+      };
+    });
+    const total = ls.reduce((s, l) => s + l.net.c, 0);
+    return {
+      cart_id: "c1",
+      lines: ls,
+      items: lines.reduce((s, l) => s + l.qty, 0),
+      order_discount: null,
+      subtotal: amount(total),
+      discount_total: amount(0),
+      total: amount(total),
+      taxes: [],
+    };
+  };
+  const state = (): StateDto => ({
+    store_name: "Superette El Baraka",
+    terminal_name: "Caisse 1",
+    cashier: logged ? { user_id: "u1", name: "Amina", role: "cashier" } : null,
+    is_manager: false,
+    shift_open: false,
+    cart: cart(),
+    parked: 0,
+    settings: {
+      language: "fr",
+      arabic_digits: false,
+      camera: null,
+      scanner: { max_gap_ms: 35, min_length: 6, prefix: "", suffix: "" },
+    },
+  });
+  const transport = async (cmd: string, args?: Record<string, unknown>) => {
+    calls.push({ cmd, args });
+    switch (cmd) {
+      case "state":
+        return state();
+      case "login":
+        if (args?.pin !== "1111") throw { code: "WRONG_PIN", message: "wrong PIN" };
+        logged = true;
+        return state();
+      case "scan": {
+        const code = String(args?.code);
+        if (!products[code]) throw { code: "UNKNOWN_PRODUCT", message: `no product ${code}` };
+        lines.push({ code, qty: 1 });
+        return cart();
+      }
+      case "set_qty": {
+        const line = lines[Number(args?.line) - 1];
+        if (!line) throw { code: "NO_SUCH_LINE", message: "no such line" };
+        line.qty = Number(args?.qty);
+        return cart();
+      }
+      default:
+        throw { code: "INVALID_INPUT", message: `fake core has no ${cmd}` };
+    }
+  };
+  return { calls, transport };
+}
