@@ -5,6 +5,7 @@
 pub mod catalog;
 pub mod ctx;
 pub mod error;
+pub mod print;
 pub mod receipt;
 pub mod stock;
 pub mod store;
