@@ -149,6 +149,9 @@ impl PrinterUri {
     }
 }
 
+/// Bytes the kernel may hold for a TCP printer (about two seconds of a printer's buffer).
+const SEND_BUFFER: usize = 16 * 1024;
+
 /// What `DLE EOT` said.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct PrinterStatus {
@@ -326,6 +329,11 @@ pub fn open(uri: &PrinterUri) -> Result<Box<dyn PrinterTransport>> {
                             ))
                             .map_err(|e| offline(&name, e))?;
                         stream.set_nodelay(true).map_err(|e| offline(&name, e))?;
+                        // A small send buffer: a printer that stops taking data shows up as a
+                        // write timeout instead of megabytes vanishing into the kernel.
+                        socket2::SockRef::from(&stream)
+                            .set_send_buffer_size(SEND_BUFFER)
+                            .map_err(|e| offline(&name, e))?;
                         return Ok(Box::new(Tcp { name, stream }));
                     }
                     Err(e) => last = io_err(&name, e),

@@ -22,6 +22,8 @@ const LINE_H: u32 = 24;
 const MONO_PX: f32 = 20.0;
 const ARABIC_PX: f32 = 22.0;
 const ARABIC_LINE: u32 = 32;
+/// Dots kept clear at each side of raster text: Arabic initial forms overhang their advance.
+const MARGIN: u32 = 6;
 
 /// A 1-bit image: `pixels[y * width + x]` is 1 for a black dot.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -192,8 +194,10 @@ pub fn qr_bitmap(payload: &str, module: u32, width: u32) -> Result<Bitmap> {
 
 /// The blocks of a receipt (its QR codes left out) as the raster sent to paper for Arabic.
 pub fn render_blocks(receipt: &Receipt) -> Result<Bitmap> {
-    let width = receipt.paper.dots();
-    let mut bmp = Bitmap::new(width, 0);
+    let full = receipt.paper.dots();
+    let width = full - 2 * MARGIN;
+    let mut bmp = Bitmap::new(full, 0);
+    let m = i64::from(MARGIN);
     let mut f = fonts()?;
     let rtl = receipt.lang.rtl();
     let (start, end) = if rtl {
@@ -224,7 +228,7 @@ pub fn render_blocks(receipt: &Receipt) -> Result<Bitmap> {
                     align: Some(align),
                     mono: false,
                 };
-                y += i64::from(draw(&mut f, &mut bmp, &t, 0, y));
+                y += i64::from(draw(&mut f, &mut bmp, &t, m, y));
             }
             Block::Row { label, value, big } => {
                 let px = if *big { ARABIC_PX * 1.3 } else { ARABIC_PX };
@@ -272,7 +276,7 @@ pub fn render_blocks(receipt: &Receipt) -> Result<Bitmap> {
                 y += i64::from(used);
             }
             Block::Rule => {
-                for x in 0..i64::from(width) {
+                for x in 0..i64::from(full) {
                     bmp.set(x, y + 11);
                     bmp.set(x, y + 12);
                 }
