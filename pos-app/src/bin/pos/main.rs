@@ -178,6 +178,7 @@ enum DrawerVerb {
 }
 
 #[derive(Subcommand)]
+#[allow(clippy::large_enum_variant)] // parsed once per run
 enum StoreVerb {
     /// Set store details: --name, --address, --nif, --rc, --phone, --footer, --verify-url, or
     /// --from a JSON file shaped like fixtures/store.json.

@@ -227,16 +227,11 @@ fn store(cli: &Cli, verb: &StoreVerb) -> Result<()> {
             actor,
         } => {
             let s = login(&mut till, actor)?;
+            // Managers and admins: the same people who edit the catalog.
             s.require(
-                pos_shared::Permission::ManageUsers,
+                pos_shared::Permission::StockEdit,
                 "change the store details",
-            )
-            .or_else(|_| {
-                s.require(
-                    pos_shared::Permission::CloseShift,
-                    "change the store details",
-                )
-            })?;
+            )?;
             let mut details: Vec<(String, String)> = Vec::new();
             if let Some(path) = from {
                 let text = std::fs::read_to_string(path).map_err(|e| PosError::File {
