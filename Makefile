@@ -6,7 +6,7 @@ DATA    ?= .pos-data
 POS      = target/release/pos
 DEMO_PIN = 0000
 
-.PHONY: run test deps lint unit bench demo-data clean-demo
+.PHONY: run test deps lint unit bench bench-print demo-data clean-demo
 
 ## make run: build the till, set up the demo store on first start, open the till.
 run: $(DATA)/till.db
@@ -28,6 +28,7 @@ test: deps lint unit
 
 deps:
 	@command -v cc >/dev/null || { apt-get update -q && apt-get install -y -q build-essential pkg-config; }
+	@command -v socat >/dev/null || { apt-get update -q && apt-get install -y -q socat; }
 	bash .ci/ensure-postgres.sh
 
 lint:
@@ -47,6 +48,12 @@ bench:
 	@mkdir -p target/bench
 	@test -f $(BENCH_CATALOG) || target/release/pos-gen catalog --count 100000 --seed 1 --out $(BENCH_CATALOG)
 	target/release/pos-bench --catalog $(BENCH_CATALOG)
+	$(MAKE) bench-print
+
+## make bench-print: receipt to ESC/POS bytes, Arabic raster, sale commit to the last byte on TCP.
+bench-print:
+	$(CARGO) build --release -p pos-app --bin pos-print-bench
+	target/release/pos-print-bench fixtures/demo-catalog.csv
 
 clean-demo:
 	rm -rf $(DATA)
