@@ -388,3 +388,83 @@ pub fn send(uri: &PrinterUri, bytes: &[u8]) -> Result<()> {
     }
     t.write_all(bytes)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn printer_addresses_parse_with_their_options() {
+        let u = PrinterUri::parse("tcp://192.168.1.50:9100?timeout_ms=1500").unwrap();
+        assert_eq!(
+            u.target,
+            Target::Tcp {
+                host: "192.168.1.50".into(),
+                port: 9100
+            }
+        );
+        assert_eq!(
+            (u.write_timeout, u.status),
+            (Duration::from_millis(1500), true)
+        );
+        assert_eq!(
+            PrinterUri::parse("tcp://printer").unwrap().target,
+            Target::Tcp {
+                host: "printer".into(),
+                port: 9100
+            }
+        );
+        let s =
+            PrinterUri::parse("serial:///dev/ttyUSB0?baud=9600&flow=hardware&status=off").unwrap();
+        assert_eq!(
+            s.target,
+            Target::Serial {
+                path: "/dev/ttyUSB0".into(),
+                baud: 9600,
+                flow: Flow::Hardware
+            }
+        );
+        assert!(!s.status);
+        assert_eq!(
+            PrinterUri::parse("usb://04b8:0e15").unwrap().target,
+            Target::Usb {
+                vid: 0x04b8,
+                pid: 0x0e15
+            }
+        );
+        let f = PrinterUri::parse("file:///dev/usb/lp0").unwrap();
+        assert_eq!(
+            (f.target, f.status),
+            (Target::File("/dev/usb/lp0".into()), false)
+        );
+    }
+
+    #[test]
+    fn bad_printer_addresses_say_what_is_wrong() {
+        for (uri, says) in [
+            ("192.168.1.50", "expected tcp://"),
+            ("lpt://1", "unknown scheme"),
+            ("tcp://:9100", "no host"),
+            ("tcp://host:http", "port"),
+            ("serial:///dev/ttyS0?baud=fast", "baud"),
+            ("serial:///dev/ttyS0?flow=maybe", "flow"),
+            ("usb://04b8", "VID:PID"),
+            ("usb://zz:01", "hexadecimal"),
+            ("file://", "no path"),
+            ("tcp://h?colour=red", "unknown option"),
+        ] {
+            let e = PrinterUri::parse(uri).unwrap_err();
+            assert_eq!(e.code(), "INVALID_PRINTER_URI");
+            assert!(e.to_string().contains(says), "{uri}: {e}");
+        }
+    }
+
+    #[test]
+    fn a_missing_usb_printer_is_a_clear_error() {
+        let e = open(&PrinterUri::parse("usb://ffff:fffe").unwrap())
+            .err()
+            .unwrap();
+        assert_eq!(e.code(), "PRINTER_OFFLINE");
+        assert!(e.to_string().contains("no such USB printer"));
+    }
+}

@@ -305,6 +305,7 @@ pub fn run(cli: Cli) -> Result<()> {
         }
         Verb::Till => {
             let till = open(&cli)?;
+            let _printer = super::printing::background(&cli.data_dir, &till);
             super::repl::run(till)?;
         }
         Verb::Soak { count, seed, actor } => {

@@ -61,6 +61,22 @@ pub fn after_sale(till: &Till, sale: &uuid::Uuid) {
     }
 }
 
+/// The print queue's worker for the interactive till, when a printer is set: receipts print
+/// behind the cashier's back (within a second of the sale) and wait while the printer is away.
+pub fn background(dir: &Path, till: &Till) -> Option<pos_app::print::queue::Worker> {
+    use pos_app::print::queue::{Worker, WorkerOptions};
+    match till.print_settings() {
+        Ok(s) if s.printer.is_some() => Worker::spawn(
+            dir.to_owned(),
+            Arc::new(SystemClock),
+            WorkerOptions::default(),
+        )
+        .inspect_err(|e| eprintln!("receipts will not print [{}]: {e}", e.code()))
+        .ok(),
+        _ => None,
+    }
+}
+
 pub fn run(cli: &Cli) -> Result<()> {
     let json = cli.json;
     match &cli.verb {
