@@ -8,7 +8,7 @@ DEMO_PIN = 0000
 
 DESKTOP  = target/release/pos-desktop
 
-.PHONY: run run-terminal test deps lint unit ui-test e2e bench bench-desktop demo-data clean-demo ui
+.PHONY: run run-terminal test deps lint unit ui-test e2e bench bench-print bench-desktop demo-data clean-demo ui
 
 ## make run: build the UI and the till's window, set up the demo store on first start, open it.
 run: deps-desktop ui $(DATA)/till.db
@@ -75,6 +75,12 @@ bench:
 	@mkdir -p target/bench
 	@test -f $(BENCH_CATALOG) || target/release/pos-gen catalog --count 100000 --seed 1 --out $(BENCH_CATALOG)
 	target/release/pos-bench --catalog $(BENCH_CATALOG)
+	$(MAKE) bench-print
+
+## make bench-print: receipt to ESC/POS bytes, Arabic raster, sale commit to the last byte on TCP.
+bench-print:
+	$(CARGO) build --release -p pos-app --bin pos-print-bench
+	target/release/pos-print-bench fixtures/demo-catalog.csv
 
 ## make bench-desktop: the window's numbers (release build, 100k-product catalog, under Xvfb).
 bench-desktop: ui

@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
-# Makes sure what the till's window needs to build and to be driven end to end is here:
-# WebKitGTK 4.1 and friends for Tauri 2, Xvfb, WebKitWebDriver, tauri-driver, and Node.js for
-# the UI. Installs only what is missing.
+# Makes sure what the till needs to build and to be tested is here: WebKitGTK 4.1 and friends
+# for the Tauri 2 window, Xvfb, WebKitWebDriver and tauri-driver to drive it, socat for the
+# serial-printer tests, and Node.js for the UI. Installs only what is missing.
 set -euo pipefail
 
 packages=(
     build-essential pkg-config file libssl-dev
     libwebkit2gtk-4.1-dev libxdo-dev libayatana-appindicator3-dev librsvg2-dev libudev-dev
     xvfb webkit2gtk-driver
+    socat
 )
 missing=()
 for p in "${packages[@]}"; do

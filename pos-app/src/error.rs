@@ -100,6 +100,14 @@ pub enum PosError {
     NotEnrolled,
     #[error("nobody is logged in at this till: enter your PIN")]
     LoggedOut,
+    #[error("printer address {uri:?}: {reason}")]
+    PrinterUri { uri: String, reason: String },
+    #[error("the printer {printer} is not answering ({detail}); the receipt waits in the queue and prints when it is back")]
+    PrinterOffline { printer: String, detail: String },
+    #[error("the printer {0} is out of paper: load a roll; the receipt prints when it is back")]
+    PaperOut(String),
+    #[error("no printer is set for this terminal: run `pos printer set URI` (tcp://host:9100, serial:///dev/ttyUSB0, usb://VID:PID, file:///path)")]
+    NoPrinter,
     #[error("database error: {0}")]
     Db(rusqlite::Error),
 }
@@ -145,6 +153,10 @@ impl PosError {
             Sync { .. } => "SYNC_REFUSED",
             NotEnrolled => "NOT_ENROLLED",
             LoggedOut => "LOGGED_OUT",
+            PrinterUri { .. } => "INVALID_PRINTER_URI",
+            PrinterOffline { .. } => "PRINTER_OFFLINE",
+            PaperOut(_) => "PAPER_OUT",
+            NoPrinter => "NO_PRINTER",
             Db(_) => "DATABASE_ERROR",
         }
     }

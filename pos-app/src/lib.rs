@@ -8,6 +8,7 @@ pub mod ctx;
 #[cfg(feature = "desktop")]
 pub mod desktop;
 pub mod error;
+pub mod print;
 pub mod receipt;
 pub mod stock;
 pub mod store;

@@ -8,6 +8,7 @@ use crate::error::{PosError, Result};
 const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/client/0001_init.sql"),
     include_str!("../../../migrations/client/0002_sync.sql"),
+    include_str!("../../../migrations/client/0003_print.sql"),
 ];
 
 pub fn run(conn: &Connection) -> Result<()> {

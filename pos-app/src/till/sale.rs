@@ -242,6 +242,7 @@ pub(super) fn next_receipt_no(tx: &Connection, terminal: &Uuid) -> Result<i64> {
 /// caller's transaction.
 pub(super) fn write_sale(tx: &Connection, sale: &Sale) -> Result<()> {
     insert_sale(tx, sale)?;
+    crate::print::queue::enqueue_sale(tx, sale)?;
     let body = serde_json::to_vec(sale).map_err(|e| PosError::Invalid(e.to_string()))?;
     change_log::append(tx, ChangeKind::Sale, &sale.id.to_string(), &body, &sale.hlc).map(|_| ())
 }

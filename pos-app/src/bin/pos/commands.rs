@@ -226,6 +226,7 @@ pub fn run(cli: Cli) -> Result<()> {
             let sale = till.quick_sale(&s, &items, discount, &tenders, actor.approve.as_deref())?;
             let head = header(&till, &sale);
             emit(json, &sale, || receipt::text(&sale, &head, 42));
+            super::printing::after_sale(&till, &sale.id);
         }
         Verb::Refund {
             sale,
@@ -240,18 +241,14 @@ pub fn run(cli: Cli) -> Result<()> {
             let refund = till.refund(&s, sale, &items, &tenders, actor.approve.as_deref())?;
             let head = header(&till, &refund);
             emit(json, &refund, || receipt::text(&refund, &head, 42));
+            super::printing::after_sale(&till, &refund.id);
         }
         Verb::Stock(verb) => stock(&cli, verb)?,
-        Verb::Receipt { sale, width } => {
-            let till = open(&cli)?;
-            let sale = till.find_sale(sale)?;
-            let text = receipt::text(&sale, &header(&till, &sale), (*width).clamp(24, 64));
-            emit(
-                json,
-                &serde_json::json!({ "sale_id": sale.id, "text": text }),
-                || text.clone(),
-            );
-        }
+        Verb::Receipt { .. }
+        | Verb::Print { .. }
+        | Verb::Printer(_)
+        | Verb::Drawer(_)
+        | Verb::Store(_) => super::printing::run(&cli)?,
         Verb::Log { limit } => {
             let till = open(&cli)?;
             let entries = till.pending_changes(*limit)?;
@@ -297,6 +294,7 @@ pub fn run(cli: Cli) -> Result<()> {
         }
         Verb::Till => {
             let till = open(&cli)?;
+            let _printer = super::printing::background(&cli.data_dir, &till);
             super::repl::run(till)?;
         }
         Verb::Soak { count, seed, actor } => {

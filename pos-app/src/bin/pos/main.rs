@@ -3,6 +3,7 @@
 //! (`{"error":{"code","message"}}`, non-zero exit).
 
 mod commands;
+mod printing;
 mod repl;
 
 use std::path::PathBuf;
@@ -77,13 +78,38 @@ enum Verb {
     /// Look up or change stock.
     #[command(subcommand)]
     Stock(StockVerb),
-    /// Print a receipt as text.
+    /// Show a receipt (by sale id or receipt number) as text, ESC/POS bytes or a PNG preview.
     Receipt {
         sale: String,
-        /// Characters per line: 32 for 58 mm paper, 48 for 80 mm.
-        #[arg(long, default_value_t = 42)]
-        width: usize,
+        /// text, escpos or png.
+        #[arg(long, default_value = "text")]
+        format: String,
+        /// Paper: 58 or 80 (mm); for text, any other number is characters per line.
+        #[arg(long)]
+        width: Option<usize>,
+        /// fr, ar or en (default: the terminal's receipt language).
+        #[arg(long)]
+        lang: Option<String>,
+        /// Write to this file instead of standard output (needed for escpos and png).
+        #[arg(long)]
+        out: Option<PathBuf>,
     },
+    /// Print a sale's receipt now: its first print, or a reprint marked as such.
+    Print {
+        sale: String,
+        /// Another printer for this job only (tcp://, serial://, usb://, file://).
+        #[arg(long)]
+        printer: Option<String>,
+    },
+    /// Set, test or watch this terminal's receipt printer.
+    #[command(subcommand)]
+    Printer(PrinterVerb),
+    /// Open the cash drawer without a sale (manager; recorded).
+    #[command(subcommand)]
+    Drawer(DrawerVerb),
+    /// Store details printed on receipts.
+    #[command(subcommand)]
+    Store(StoreVerb),
     /// Change-log entries not yet acknowledged by the server.
     Log {
         #[arg(long, default_value_t = 50)]
@@ -112,6 +138,72 @@ enum Verb {
         #[command(flatten)]
         actor: Actor,
     },
+}
+
+#[derive(Subcommand)]
+enum PrinterVerb {
+    /// Set the printer: tcp://host:9100, serial:///dev/ttyUSB0?baud=19200&flow=none|hardware|software,
+    /// usb://VID:PID, file:///path.
+    Set {
+        uri: String,
+        /// Paper width: 58 or 80 (mm).
+        #[arg(long)]
+        paper: Option<String>,
+        /// Receipt language: fr, ar or en.
+        #[arg(long)]
+        lang: Option<String>,
+        /// A PNG logo printed at the top of receipts (`none` removes it).
+        #[arg(long)]
+        logo: Option<PathBuf>,
+    },
+    /// Print a test page (accents, QR code, cut) on the printer.
+    Test,
+    /// Print jobs that failed or are waiting after a failure.
+    Problems,
+    /// Try a failed print job again.
+    Retry { job: i64 },
+    /// Print what is waiting in the queue now (one try each).
+    Flush,
+}
+
+#[derive(Subcommand)]
+enum DrawerVerb {
+    /// Kick the drawer open ("no sale").
+    Open {
+        #[arg(long, default_value = "no sale")]
+        reason: String,
+        #[command(flatten)]
+        actor: Actor,
+    },
+}
+
+#[derive(Subcommand)]
+#[allow(clippy::large_enum_variant)] // parsed once per run
+enum StoreVerb {
+    /// Set store details: --name, --address, --nif, --rc, --phone, --footer, --verify-url, or
+    /// --from a JSON file shaped like fixtures/store.json.
+    Set {
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long)]
+        address: Option<String>,
+        #[arg(long)]
+        nif: Option<String>,
+        #[arg(long)]
+        rc: Option<String>,
+        #[arg(long)]
+        phone: Option<String>,
+        #[arg(long)]
+        footer: Option<String>,
+        #[arg(long)]
+        verify_url: Option<String>,
+        #[arg(long)]
+        from: Option<PathBuf>,
+        #[command(flatten)]
+        actor: Actor,
+    },
+    /// Show the receipt header.
+    Show,
 }
 
 #[derive(Subcommand)]
