@@ -98,6 +98,8 @@ pub enum PosError {
         "this till is not enrolled with a sync server: run `pos enroll --server URL --code CODE`"
     )]
     NotEnrolled,
+    #[error(transparent)]
+    Scan(#[from] crate::scan::ScanError),
     #[error("database error: {0}")]
     Db(rusqlite::Error),
 }
@@ -142,6 +144,7 @@ impl PosError {
             Offline(_) => "OFFLINE",
             Sync { .. } => "SYNC_REFUSED",
             NotEnrolled => "NOT_ENROLLED",
+            Scan(e) => e.code(),
             Db(_) => "DATABASE_ERROR",
         }
     }

@@ -6,6 +6,7 @@ pub mod catalog;
 pub mod ctx;
 pub mod error;
 pub mod receipt;
+pub mod scan;
 pub mod stock;
 pub mod store;
 pub mod sync;
