@@ -24,8 +24,8 @@ pub struct Distortion {
     pub noise: u8,
     /// 1.0 keeps black and white; 0.3 leaves 30 % of the range (dim light, faded print).
     pub contrast: f32,
-    /// Size of the symbol as a fraction of the frame's shorter side (1D: of the width).
-    pub scale: f32,
+    /// Pixels per module (narrowest bar); under ~1.5 no camera decoder can resolve the bars.
+    pub module_px: f32,
 }
 
 impl Default for Distortion {
@@ -36,7 +36,7 @@ impl Default for Distortion {
             blur: 0,
             noise: 0,
             contrast: 1.0,
-            scale: 0.5,
+            module_px: 3.0,
         }
     }
 }
@@ -52,7 +52,7 @@ impl Distortion {
             blur: rng.random_range(0..=1),
             noise: rng.random_range(0..=12),
             contrast: rng.random_range(0.6..1.0),
-            scale: rng.random_range(0.45..0.7),
+            module_px: rng.random_range(3.0..5.0),
         }
     }
 
@@ -64,7 +64,7 @@ impl Distortion {
             blur: rng.random_range(0..=4),
             noise: rng.random_range(0..=60),
             contrast: rng.random_range(0.1..1.0),
-            scale: rng.random_range(0.2..0.8),
+            module_px: rng.random_range(0.8..4.0),
         }
     }
 }
@@ -176,10 +176,22 @@ impl FrameGenerator {
     fn compose(&mut self, m: &BitMatrix, square: bool, d: &Distortion) -> GrayImage {
         let (w, h) = (self.width as f32, self.height as f32);
         let (mw, mh) = (m.width().max(1) as f32, m.height().max(1) as f32);
-        let sw = if square { w.min(h) } else { w } * d.scale.clamp(0.05, 1.0);
-        let sh = if square { sw } else { sw * 0.45 };
-        let (cx, cy) = (w / 2.0, h / 2.0);
         let (sin, cos) = d.rotate_deg.to_radians().sin_cos();
+        // The widest symbol that still fits the frame once turned.
+        let fit = if square {
+            w.min(h)
+        } else {
+            (w / cos.abs().max(1e-3)).min(h / sin.abs().max(1e-3))
+        } * 0.9;
+        // QR codes are printed with larger modules than bars.
+        let module = d.module_px.max(0.5) * if square { 2.0 } else { 1.0 };
+        let sw = (mw * module).min(fit);
+        let sh = if square {
+            sw
+        } else {
+            (sw * 0.45).max(40.0).min(h * 0.9)
+        };
+        let (cx, cy) = (w / 2.0, h / 2.0);
         let mut corners = [(0.0f32, 0.0f32); 4];
         for (i, (u, v)) in [(0.0, 0.0), (1.0, 0.0), (1.0, 1.0), (0.0, 1.0)]
             .into_iter()

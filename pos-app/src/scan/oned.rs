@@ -125,9 +125,9 @@ fn same_family(a: Symbology, b: Symbology) -> bool {
 
 fn min_votes(f: Symbology) -> u32 {
     if short(f) {
-        3
+        4
     } else {
-        2
+        3
     }
 }
 
