@@ -16,6 +16,8 @@ fn typed(text: &str, t0: u64, gap: u64) -> Vec<(KeyEvent, u64)> {
         .collect()
 }
 
+type Keys = Vec<(KeyEvent, u64)>;
+
 fn run(settings: WedgeSettings, keys: Vec<(KeyEvent, u64)>, end_ms: u64) -> Vec<WedgeVerdict> {
     let mut d = WedgeDetector::new(settings);
     let mut out = Vec::new();
@@ -43,7 +45,7 @@ fn wedge_table() {
         ..WedgeSettings::default()
     };
     let cat = |a: Vec<(KeyEvent, u64)>, b: Vec<(KeyEvent, u64)>| [a, b].concat();
-    let cases: Vec<(&str, WedgeSettings, Vec<(KeyEvent, u64)>, Vec<WedgeVerdict>)> = vec![
+    let cases: Vec<(&str, WedgeSettings, Keys, Vec<WedgeVerdict>)> = vec![
         (
             "EAN-13 at 5 ms a key, then Enter",
             dflt(),
