@@ -8,7 +8,7 @@ DEMO_PIN = 0000
 
 DESKTOP  = target/release/pos-desktop
 
-.PHONY: run run-terminal test deps lint unit ui-test e2e bench bench-print bench-desktop demo-data clean-demo ui
+.PHONY: run run-terminal test deps lint unit ui-test e2e bench bench-print bench-scan bench-desktop demo-data clean-demo ui
 
 ## make run: build the UI and the till's window, set up the demo store on first start, open it.
 run: deps-desktop ui $(DATA)/till.db
@@ -89,6 +89,12 @@ bench-desktop: ui
 	@mkdir -p target/bench
 	@test -f $(BENCH_CATALOG) || target/release/pos-gen catalog --count 100000 --seed 1 --out $(BENCH_CATALOG)
 	POS_BIN_DIR=target/release POS_E2E_CATALOG=$(BENCH_CATALOG) node ui/e2e/till.e2e.mjs
+
+## make bench-scan: barcode decoding speed and reads, next to zxing-cpp if installed.
+bench-scan:
+	$(CARGO) build --release -p pos-app --bin pos-scan-bench
+	@python3 -c "import zxingcpp" 2>/dev/null || echo "(zxing-cpp not installed: pip install zxing-cpp to compare)"
+	target/release/pos-scan-bench
 
 clean-demo:
 	rm -rf $(DATA)

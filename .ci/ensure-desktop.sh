@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Makes sure what the till needs to build and to be tested is here: WebKitGTK 4.1 and friends
 # for the Tauri 2 window, Xvfb, WebKitWebDriver and tauri-driver to drive it, socat for the
-# serial-printer tests, and Node.js for the UI. Installs only what is missing.
+# serial-printer tests, libclang and libv4l for the camera's V4L2 bindings, and Node.js for the UI. Installs only what is missing.
 set -euo pipefail
 
 packages=(
@@ -9,6 +9,7 @@ packages=(
     libwebkit2gtk-4.1-dev libxdo-dev libayatana-appindicator3-dev librsvg2-dev libudev-dev
     xvfb webkit2gtk-driver
     socat
+    libclang-dev libv4l-dev
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -108,6 +108,8 @@ pub enum PosError {
     PaperOut(String),
     #[error("no printer is set for this terminal: run `pos printer set URI` (tcp://host:9100, serial:///dev/ttyUSB0, usb://VID:PID, file:///path)")]
     NoPrinter,
+    #[error(transparent)]
+    Scan(#[from] crate::scan::ScanError),
     #[error("database error: {0}")]
     Db(rusqlite::Error),
 }
@@ -157,6 +159,7 @@ impl PosError {
             PrinterOffline { .. } => "PRINTER_OFFLINE",
             PaperOut(_) => "PAPER_OUT",
             NoPrinter => "NO_PRINTER",
+            Scan(e) => e.code(),
             Db(_) => "DATABASE_ERROR",
         }
     }

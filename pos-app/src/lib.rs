@@ -10,6 +10,7 @@ pub mod desktop;
 pub mod error;
 pub mod print;
 pub mod receipt;
+pub mod scan;
 pub mod stock;
 pub mod store;
 pub mod sync;

@@ -67,6 +67,8 @@ pub fn qty_text(unit: Unit, qty: i64) -> String {
 pub fn run(cli: Cli) -> Result<()> {
     let json = cli.json;
     match &cli.verb {
+        Verb::ScanImage { files } => super::scan::scan_images(files, json)?,
+        Verb::ScanCamera { device, seconds } => super::scan::scan_camera(*device, *seconds, json)?,
         Verb::Init { store, terminal } => {
             let till = Till::init(
                 &cli.data_dir,

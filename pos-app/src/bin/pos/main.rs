@@ -5,6 +5,7 @@
 mod commands;
 mod printing;
 mod repl;
+mod scan;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -129,6 +130,19 @@ enum Verb {
     },
     /// The interactive till in this terminal: type or scan barcodes, `pay cash 500`, `help`.
     Till,
+    /// Read barcodes from image files: one line per file, `FILE<TAB>FORMAT<TAB>TEXT`.
+    ScanImage {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Read barcodes from a camera (/dev/videoN), printing each code once as it is read.
+    ScanCamera {
+        #[arg(long, default_value_t = 0)]
+        device: u32,
+        /// Stop after this many seconds (default: until interrupted).
+        #[arg(long)]
+        seconds: Option<u64>,
+    },
     /// Ring up generated sales in a loop, printing each committed sale id (soak and crash tests).
     Soak {
         #[arg(long, default_value_t = 100)]

@@ -1,0 +1,92 @@
+//! `pos scan-image` and `pos scan-camera`: barcodes from files or a camera. No till database is
+//! opened, so these work on any machine (a support laptop, a camera being set up).
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use pos_app::scan::{
+    Camera, CameraSettings, Debounce, DebounceSettings, Decoder, FrameSource, ScanWorker,
+};
+use pos_app::Result;
+
+/// One line per file: `FILE<TAB>FORMAT<TAB>TEXT` (empty format and text when nothing is read).
+/// An unreadable file is reported on its line (and in `error` with `--json`); the others go on.
+pub fn scan_images(files: &[PathBuf], json: bool) -> Result<()> {
+    let mut decoder = Decoder::default();
+    let mut results = Vec::new();
+    let mut first_error = None;
+    for file in files {
+        let name = file.display().to_string();
+        match pos_app::scan::read_image(file) {
+            Ok(frame) => {
+                let codes = decoder.decode(&frame);
+                let first = codes.first();
+                if !json {
+                    println!(
+                        "{name}\t{}\t{}",
+                        first.map(|c| c.format.as_str()).unwrap_or(""),
+                        first
+                            .map(|c| c.text.replace(['\t', '\n', '\r'], " "))
+                            .unwrap_or_default()
+                    );
+                }
+                results.push(serde_json::json!({ "file": name, "codes": codes }));
+            }
+            Err(e) => {
+                if !json {
+                    println!("{name}\t\t");
+                    eprintln!("error [{}]: {e}", e.code());
+                }
+                results.push(serde_json::json!({
+                    "file": name,
+                    "codes": [],
+                    "error": { "code": e.code(), "message": e.to_string() },
+                }));
+                first_error.get_or_insert(e);
+            }
+        }
+    }
+    if json {
+        println!("{}", serde_json::json!({ "files": results }));
+    }
+    match first_error {
+        // With several files the per-file lines already tell which failed; the exit code says so.
+        Some(e) if files.len() == 1 => Err(e.into()),
+        Some(_) => Err(pos_app::PosError::Invalid(
+            "some files could not be read (see above)".into(),
+        )),
+        None => Ok(()),
+    }
+}
+
+/// Prints each code once as it is read (debounced), until interrupted or `seconds` pass.
+pub fn scan_camera(device: u32, seconds: Option<u64>, json: bool) -> Result<()> {
+    let settings = CameraSettings {
+        device,
+        ..CameraSettings::default()
+    };
+    let mut camera = Camera::open(&settings)?;
+    eprintln!("reading barcodes from {} (Ctrl-C to stop)", camera.name());
+    let mut worker = ScanWorker::start(Default::default());
+    let mut debounce = Debounce::new(DebounceSettings::default());
+    let start = Instant::now();
+    while seconds.is_none_or(|s| start.elapsed() < Duration::from_secs(s)) {
+        let Some(frame) = camera.next_frame() else {
+            break;
+        };
+        worker.offer(frame?);
+        for codes in worker.results() {
+            let now = start.elapsed().as_millis() as u64;
+            for code in codes {
+                if debounce.seen(code.lookup_key(), now).is_some() {
+                    if json {
+                        println!("{}", serde_json::json!(code));
+                    } else {
+                        println!("{}\t{}", code.format, code.text);
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
+}
