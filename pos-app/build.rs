@@ -35,6 +35,9 @@ const COMMANDS: &[&str] = &[
     "sync_status",
     "enroll",
     "sync_now",
+    "receipt_preview",
+    "reprint",
+    "print_problems",
 ];
 
 fn main() {

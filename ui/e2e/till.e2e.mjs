@@ -72,6 +72,8 @@ async function main() {
   pos(data, "init", "--store", "Superette El Baraka", "--terminal", "Caisse 1");
   pos(data, "user", "import", join(root, "fixtures/users.json"));
   pos(data, "catalog", "import", catalog, "--pin", "0000");
+  const paper = join(data, "printer.bin");
+  pos(data, "printer", "set", `file://${paper}`);
 
   const xvfb = startProcess("Xvfb", [display, "-screen", "0", "1280x800x24", "-nolisten", "tcp"]);
   await sleep(500);
@@ -136,6 +138,8 @@ async function main() {
       `handed ${handed}, total ${total}, change ${change}`);
     await shot("06-done");
     const receiptNo = (await session.text(await session.find('[data-testid="receipt-no"]'))).trim();
+    await session.waitFor('[data-testid="receipt-preview"]');
+    check("the receipt preview is the printer's raster", true);
 
     // Offline: no server, the badge counts the entries waiting (the shift and the sale).
     const pending = await session.waitFor('[data-testid="sync-pending"]', (t) => Number(t) >= 2);
@@ -166,6 +170,12 @@ async function main() {
     const rss = rssMb("pos-desktop");
     await session.end();
     session = undefined;
+
+    // The receipt went to the file printer, as ESC/POS bytes, once.
+    const printed = readFileSync(paper).toString("latin1");
+    const cuts = printed.split("\x1dV").length - 1;
+    check("the receipt landed in the file:// printer", printed.includes("Semoule") && cuts === 1,
+      `${printed.length} bytes, ${cuts} cut(s)`);
 
     // The sale is in the local database.
     const receipt = JSON.parse(pos(data, "--json", "receipt", receiptNo));

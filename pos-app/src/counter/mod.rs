@@ -237,6 +237,37 @@ impl Counter {
         receipt::text(sale, &ReceiptHeader::of(&self.till, sale), 42)
     }
 
+    /// The receipt of a sale as the paper will look (the printer's own raster), as a PNG
+    /// `data:` URL, in the window's language and the printer's paper width.
+    pub fn receipt_preview(&self, reference: &str) -> Result<String> {
+        use base64::Engine;
+        let sale = self.till.find_sale(reference)?;
+        let paper = self.till.print_settings()?.paper;
+        let lang = match prefs::load(&self.till)?.language {
+            Lang::Fr => crate::print::Lang::Fr,
+            Lang::Ar => crate::print::Lang::Ar,
+            Lang::En => crate::print::Lang::En,
+        };
+        let png = self
+            .till
+            .render_receipt(&sale, paper, lang, crate::print::Format::Png)?;
+        Ok(format!(
+            "data:image/png;base64,{}",
+            base64::engine::general_purpose::STANDARD.encode(png)
+        ))
+    }
+
+    /// Prints a sale's receipt again (marked as a duplicate on paper); returns the job id.
+    pub fn reprint(&mut self, reference: &str) -> Result<i64> {
+        self.session()?;
+        self.till.queue_print(reference, None)
+    }
+
+    /// Receipts that could not be printed, with the reason, for the cashier.
+    pub fn print_problems(&self) -> Result<Vec<crate::print::queue::PrintJob>> {
+        self.till.print_problems()
+    }
+
     pub fn park(&mut self, label: Option<&str>) -> Result<CartDto> {
         let session = self.session()?;
         self.till

@@ -8,7 +8,7 @@ use crate::counter::{
     Amount, CartDto, CategoryDto, DeskSettings, FoundSale, ParkedDto, ProductDto, ReportDto,
     SaleDone, StateDto, StockDto, TenderDto,
 };
-use crate::sync::SyncStatus;
+use crate::print::queue::PrintJob;
 
 type Answer<T> = Result<T, UiError>;
 
@@ -171,11 +171,30 @@ pub fn sync_status(desk: State<'_, Desk>) -> SyncBadge {
 }
 
 #[tauri::command]
-pub fn enroll(desk: State<'_, Desk>, server: String, code: String) -> Answer<SyncStatus> {
+pub fn enroll(
+    desk: State<'_, Desk>,
+    server: String,
+    code: String,
+) -> Answer<crate::sync::SyncStatus> {
     desk.after_sale(|c| c.enroll(&server, &code))
 }
 
 #[tauri::command]
 pub fn sync_now(desk: State<'_, Desk>) {
     desk.nudge_sync();
+}
+
+#[tauri::command]
+pub fn receipt_preview(desk: State<'_, Desk>, reference: String) -> Answer<String> {
+    desk.with(|c| c.receipt_preview(&reference))
+}
+
+#[tauri::command]
+pub fn reprint(desk: State<'_, Desk>, reference: String) -> Answer<i64> {
+    desk.after_sale(|c| c.reprint(&reference))
+}
+
+#[tauri::command]
+pub fn print_problems(desk: State<'_, Desk>) -> Answer<Vec<PrintJob>> {
+    desk.with(|c| c.print_problems())
 }

@@ -15,6 +15,7 @@ use tauri::Manager;
 pub use sync_loop::SyncBadge;
 
 use crate::counter::Counter;
+use crate::print::queue::{Worker, WorkerOptions};
 use crate::error::{PosError, Result};
 
 /// A refusal as the window receives it: the stable code it translates, and the core's message.
@@ -36,6 +37,7 @@ impl From<PosError> for UiError {
 /// The window's state: the counter, the sync thread's badge, and a way to wake that thread.
 pub struct Desk {
     counter: Mutex<Counter>,
+    printer: Option<Worker>,
     badge: Arc<Mutex<SyncBadge>>,
     nudge: Mutex<Sender<()>>,
 }
@@ -52,7 +54,8 @@ impl Desk {
         f(&mut counter).map_err(UiError::from)
     }
 
-    /// Runs an action that wrote something to sync, then wakes the sync thread.
+    /// Runs an action that wrote something to sync (and maybe a receipt to print), then wakes
+    /// the sync thread and the printer.
     fn after_sale<T>(
         &self,
         f: impl FnOnce(&mut Counter) -> Result<T>,
@@ -60,6 +63,9 @@ impl Desk {
         let answer = self.with(f);
         if answer.is_ok() {
             self.nudge_sync();
+            if let Some(printer) = &self.printer {
+                printer.notify();
+            }
         }
         answer
     }
@@ -78,10 +84,19 @@ impl Desk {
 /// Opens the till in `data_dir` and runs the window until it is closed.
 pub fn run(data_dir: PathBuf) -> anyhow::Result<()> {
     let counter = Counter::open(&data_dir)?;
+    // Receipts print from the queue on their own thread; a sale never waits for the printer.
+    let printer = Worker::spawn(
+        data_dir.clone(),
+        Arc::new(crate::ctx::system::SystemClock),
+        WorkerOptions::default(),
+    )
+    .map_err(|e| eprintln!("receipts will not print: {e}"))
+    .ok();
     let badge = Arc::new(Mutex::new(SyncBadge::default()));
     let (nudge, nudges) = mpsc::channel();
     let desk = Desk {
         counter: Mutex::new(counter),
+        printer,
         badge: badge.clone(),
         nudge: Mutex::new(nudge),
     };
@@ -129,6 +144,9 @@ pub fn run(data_dir: PathBuf) -> anyhow::Result<()> {
             commands::sync_status,
             commands::enroll,
             commands::sync_now,
+            commands::receipt_preview,
+            commands::reprint,
+            commands::print_problems,
         ])
         .run(tauri::generate_context!())?;
     Ok(())

@@ -9,6 +9,7 @@ import type {
   DeskSettings,
   FoundSale,
   ParkedDto,
+  PrintJob,
   ProductDto,
   ReportDto,
   SaleDone,
@@ -70,6 +71,9 @@ export const api = {
   syncStatus: () => call<SyncBadge>("sync_status"),
   enroll: (server: string, code: string) => call<unknown>("enroll", { server, code }),
   syncNow: () => call<void>("sync_now"),
+  receiptPreview: (reference: string) => call<string>("receipt_preview", { reference }),
+  reprint: (reference: string) => call<number>("reprint", { reference }),
+  printProblems: () => call<PrintJob[]>("print_problems"),
 };
 
 /** Calls `f` with each badge the sync thread sends; returns the unsubscribe function. */

@@ -174,3 +174,15 @@ export interface UiError {
   code: string;
   message: string;
 }
+
+/** A receipt that could not be printed yet (or at all), with the printer's reason. */
+export interface PrintJob {
+  id: number;
+  kind: string;
+  sale_id: string | null;
+  printer: string | null;
+  state: string;
+  attempts: number;
+  last_error_code: string | null;
+  last_error: string | null;
+}
