@@ -7,6 +7,8 @@ POS      = target/release/pos
 DEMO_PIN = 0000
 
 DESKTOP  = target/release/pos-desktop
+# Where cargo puts what it builds (CARGO_TARGET_DIR when set), for the end-to-end run.
+BUILD_DIR = $(or $(CARGO_TARGET_DIR),target)
 
 .PHONY: run run-terminal test deps lint unit ui-test e2e bench bench-print bench-scan bench-desktop demo-data clean-demo ui
 
@@ -64,7 +66,7 @@ ui-test: ui/node_modules/.package-lock.json
 e2e: ui
 	$(CARGO) build -p pos-app --bin pos
 	$(CARGO) build -p pos-app --features desktop --bin pos-desktop
-	set -o pipefail; node ui/e2e/till.e2e.mjs 2>&1 | tee target/e2e.log
+	set -o pipefail; POS_BIN_DIR=$(BUILD_DIR)/debug node ui/e2e/till.e2e.mjs 2>&1 | tee target/e2e.log
 	@grep '^test result:' target/e2e.log >> target/test.log
 
 ## make bench: the numbers the issues ask for (release build, 100k-product catalog).

@@ -24,7 +24,10 @@ pub fn login(desk: State<'_, Desk>, pin: String) -> Answer<StateDto> {
 
 #[tauri::command]
 pub fn logout(desk: State<'_, Desk>) -> Answer<()> {
-    desk.with(|c| Ok(c.logout()))
+    desk.with(|c| {
+        c.logout();
+        Ok(())
+    })
 }
 
 #[tauri::command]

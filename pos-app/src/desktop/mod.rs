@@ -15,8 +15,8 @@ use tauri::Manager;
 pub use sync_loop::SyncBadge;
 
 use crate::counter::Counter;
-use crate::print::queue::{Worker, WorkerOptions};
 use crate::error::{PosError, Result};
+use crate::print::queue::{Worker, WorkerOptions};
 
 /// A refusal as the window receives it: the stable code it translates, and the core's message.
 #[derive(Clone, Debug, Serialize)]
