@@ -50,8 +50,11 @@ export class Session {
     throw new Error(`timed out waiting for ${css} (last text: ${JSON.stringify(last)})`);
   }
 
+  /** Clicks in the page (a DOM click: WebKitWebDriver's native click can stall under Xvfb). */
   async click(el) {
-    await this.cmd("POST", `/element/${el}/click`, {});
+    await this.exec("arguments[0].scrollIntoView({block: 'center'}); arguments[0].click();", [
+      { [ELEMENT]: el },
+    ]);
   }
 
   async text(el) {
@@ -96,6 +99,7 @@ export class Session {
 
 async function request(base, method, path, body) {
   const res = await fetch(base + path, {
+    signal: AbortSignal.timeout(60000),
     method,
     headers: { "content-type": "application/json" },
     body: body === undefined ? undefined : JSON.stringify(body),
