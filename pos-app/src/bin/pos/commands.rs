@@ -12,7 +12,7 @@ use serde::Serialize;
 
 use super::{Actor, CatalogVerb, Cli, ShiftVerb, StockVerb, UserVerb, Verb};
 
-fn emit<T: Serialize>(json: bool, value: &T, human: impl FnOnce() -> String) {
+pub fn emit<T: Serialize>(json: bool, value: &T, human: impl FnOnce() -> String) {
     if json {
         match serde_json::to_string(value) {
             Ok(s) => println!("{s}"),
@@ -23,7 +23,7 @@ fn emit<T: Serialize>(json: bool, value: &T, human: impl FnOnce() -> String) {
     }
 }
 
-fn open(cli: &Cli) -> Result<Till> {
+pub fn open(cli: &Cli) -> Result<Till> {
     Till::open(&cli.data_dir, Arc::new(SystemClock), Arc::new(RandomIds))
 }
 

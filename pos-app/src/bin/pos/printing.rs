@@ -5,29 +5,13 @@ use std::io::Write;
 use std::path::Path;
 use std::sync::Arc;
 
-use pos_app::ctx::system::{RandomIds, SystemClock};
+use pos_app::ctx::system::SystemClock;
 use pos_app::print::queue::PrintJob;
 use pos_app::print::{Format, Lang, Paper};
 use pos_app::{PosError, Result, Till};
-use serde::Serialize;
 
-use super::commands::login;
+use super::commands::{emit, login, open};
 use super::{Cli, DrawerVerb, PrinterVerb, StoreVerb, Verb};
-
-fn emit<T: Serialize>(json: bool, value: &T, human: impl FnOnce() -> String) {
-    if json {
-        match serde_json::to_string(value) {
-            Ok(s) => println!("{s}"),
-            Err(e) => println!("{{\"error\":{{\"code\":\"OUTPUT\",\"message\":\"{e}\"}}}}"),
-        }
-    } else {
-        print!("{}", human());
-    }
-}
-
-fn open(cli: &Cli) -> Result<Till> {
-    Till::open(&cli.data_dir, Arc::new(SystemClock), Arc::new(RandomIds))
-}
 
 fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
     std::fs::write(path, bytes).map_err(|e| PosError::File {
