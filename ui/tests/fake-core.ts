@@ -53,7 +53,7 @@ export function fakeCore() {
       language: "fr",
       arabic_digits: false,
       camera: null,
-      scanner: { max_gap_ms: 35, min_length: 6, prefix: "", suffix: "" },
+      scanner: { max_gap_ms: 35, min_len: 6, prefix: "", suffix: "", terminator: "enter" as const },
     },
   });
   const transport = async (cmd: string, args?: Record<string, unknown>) => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { WedgeDetector, type WedgeEvent } from "../src/lib/wedge";
 
-const settings = { max_gap_ms: 35, min_length: 6, prefix: "", suffix: "" };
+const settings = { max_gap_ms: 35, min_len: 6, prefix: "", suffix: "", terminator: "enter" as const };
 
 /** Feeds keys typed at the given times and returns the last event. */
 function feed(d: WedgeDetector, keys: [string, number][]): WedgeEvent[] {

@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::{PosError, Result};
+use crate::scan::WedgeSettings;
 use crate::store;
 use crate::till::Till;
 
@@ -18,28 +19,6 @@ pub enum Lang {
     En,
 }
 
-/// How the window tells a scanner from a person typing: a scanner sends at least `min_length`
-/// characters, each within `max_gap_ms` of the previous one, then Enter.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct WedgeDesk {
-    pub max_gap_ms: u32,
-    pub min_length: u32,
-    pub prefix: String,
-    pub suffix: String,
-}
-
-impl Default for WedgeDesk {
-    fn default() -> Self {
-        WedgeDesk {
-            max_gap_ms: 35,
-            min_length: 6,
-            prefix: String::new(),
-            suffix: String::new(),
-        }
-    }
-}
-
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct DeskSettings {
@@ -48,7 +27,8 @@ pub struct DeskSettings {
     pub arabic_digits: bool,
     /// V4L2 camera index for camera scanning; none hides the camera button.
     pub camera: Option<u32>,
-    pub scanner: WedgeDesk,
+    /// How the keyboard-wedge scanner types (the same settings the core's detector reads).
+    pub scanner: WedgeSettings,
 }
 
 impl DeskSettings {

@@ -94,9 +94,10 @@ export type Lang = "fr" | "ar" | "en";
 
 export interface ScannerSettings {
   max_gap_ms: number;
-  min_length: number;
+  min_len: number;
   prefix: string;
   suffix: string;
+  terminator: "enter" | "tab" | "pause";
 }
 
 export interface DeskSettings {

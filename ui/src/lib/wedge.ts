@@ -1,6 +1,6 @@
 // Keyboard-wedge scanners type a whole code in a few milliseconds and press Enter. This tells
 // such a burst from a person typing: keys are held back while they come faster than
-// `max_gap_ms`; a burst of at least `min_length` characters ended by Enter is a scan (never
+// `max_gap_ms`; a burst of at least `min_len` characters ended by Enter is a scan (never
 // typed into the focused field); anything else is handed back to the field as typed.
 import type { ScannerSettings } from "./types";
 
@@ -29,7 +29,7 @@ export class WedgeDetector {
     const fast = at - this.last <= this.settings.max_gap_ms;
     if (key === "Enter") {
       const code = this.strip(this.buffer);
-      const burst = fast && this.buffer.length >= this.settings.min_length && code.length > 0;
+      const burst = fast && this.buffer.length >= this.settings.min_len && code.length > 0;
       const text = this.buffer;
       this.reset();
       if (burst) return { kind: "scan", code };
