@@ -9,7 +9,8 @@ export function fakeCore() {
     "6130502000100": { name: "Semoule moyenne Sim 1 kg", price: 11000 },
     "6130502000278": { name: "Semoule fine Sim 1 kg", price: 11000 },
   };
-  const lines: { code: string; qty: number }[] = [];
+  const lines: { code: string; qty: number; discount?: string }[] = [];
+  const parked: { label: unknown; lines: unknown[] }[] = [];
   let logged = false;
   const cart = (): CartDto => {
     const ls = lines.map((l, i) => {
@@ -25,7 +26,7 @@ export function fakeCore() {
         unit_price: amount(p.price),
         gross: amount(p.price * l.qty),
         discount: amount(0),
-        discount_text: null,
+        discount_text: l.discount ?? null,
         net: amount(p.price * l.qty),
       };
     });
@@ -77,9 +78,21 @@ export function fakeCore() {
         line.qty = Number(args?.qty);
         return cart();
       }
+      case "discount_line": {
+        const line = lines[Number(args?.line) - 1];
+        if (!line) throw { code: "NO_SUCH_LINE", message: "no such line" };
+        if (String(args?.text).trim() !== "10 %" && args?.approver !== "9999") {
+          throw { code: "DISCOUNT_NEEDS_APPROVAL", message: "needs a manager" };
+        }
+        line.discount = String(args?.text);
+        return cart();
+      }
+      case "park":
+        parked.push({ label: args?.label ?? null, lines: lines.splice(0) });
+        return cart();
       default:
         throw { code: "INVALID_INPUT", message: `fake core has no ${cmd}` };
     }
   };
-  return { calls, transport };
+  return { calls, transport, parked };
 }

@@ -104,6 +104,9 @@ const fr = {
   "ok": "OK",
   "cancel": "Annuler",
   "close": "Fermer",
+  "ask.refused": "Réponse non valable : corrigez-la ou annulez.",
+  "sell.weight": "Poids en grammes",
+  "sell.weight.hint": "Pesez l'article puis tapez le poids affiché par la balance.",
 } as const;
 
 export type Key = keyof typeof fr;
@@ -212,6 +215,9 @@ const ar: Dict = {
   "ok": "حسنًا",
   "cancel": "إلغاء",
   "close": "إغلاق",
+  "ask.refused": "إجابة غير صالحة: صححها أو ألغِ.",
+  "sell.weight": "الوزن بالغرام",
+  "sell.weight.hint": "زن السلعة ثم اكتب الوزن الظاهر على الميزان.",
 };
 
 const en: Dict = {
@@ -317,6 +323,9 @@ const en: Dict = {
   "ok": "OK",
   "cancel": "Cancel",
   "close": "Close",
+  "ask.refused": "Not a valid answer: correct it or cancel.",
+  "sell.weight": "Weight in grams",
+  "sell.weight.hint": "Weigh the item, then type the weight the scale shows.",
 };
 
 export const dictionaries: Record<Lang, Dict> = { fr, ar, en };

@@ -24,6 +24,8 @@ export const ui = $state({
   lang: "fr" as Lang,
   arabicDigits: false,
   error: null as string | null,
+  /** The core's code for the last refusal (e.g. DISCOUNT_NEEDS_APPROVAL), for screens that act on it. */
+  errorCode: null as string | null,
   notice: null as string | null,
   done: null as SaleDone | null,
   busy: false,
@@ -63,11 +65,13 @@ export function applyState(s: StateDto): void {
 /** Runs one action; a refusal shows its message and leaves everything as it was. */
 export async function act<T>(f: () => Promise<T>): Promise<T | undefined> {
   ui.error = null;
+  ui.errorCode = null;
   ui.busy = true;
   try {
     return await f();
   } catch (e) {
     ui.error = isUiError(e) ? errorText(ui.lang, e.code, e.message) : String(e);
+    ui.errorCode = isUiError(e) ? e.code : null;
     return undefined;
   } finally {
     ui.busy = false;
