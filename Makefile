@@ -42,9 +42,8 @@ $(DATA)/till.db: | $(POS)
 FORCE:
 
 ## make test: install what is missing, then format check, lints and every test: Rust (unit,
-## scenario, Postgres) and the UI's unit tests. `make e2e` drives the real window under Xvfb;
-## it is kept out of `make test` until its WebDriver stalls are understood (see ARCHITECTURE.md).
-test: deps lint unit ui-test
+## scenario, Postgres), the UI's unit tests, and the real window end to end under Xvfb.
+test: deps lint unit ui-test e2e
 	@awk '/^test result:/ { p += $$4; f += $$6 } END { printf "total: %d passed, %d failed\n", p, f }' target/test.log
 
 deps: deps-desktop ui/node_modules/.package-lock.json
@@ -91,8 +90,8 @@ bench-desktop: ui
 	$(CARGO) build --release -p pos-app --bin pos --bin pos-gen
 	$(CARGO) build --release -p pos-app --features desktop --bin pos-desktop
 	@mkdir -p target/bench
-	@test -f $(BENCH_CATALOG) || target/release/pos-gen catalog --count 100000 --seed 1 --out $(BENCH_CATALOG)
-	POS_BIN_DIR=target/release POS_E2E_CATALOG=$(BENCH_CATALOG) node ui/e2e/till.e2e.mjs
+	@test -f $(BENCH_CATALOG) || $(BUILD_DIR)/release/pos-gen catalog --count 100000 --seed 1 --out $(BENCH_CATALOG)
+	POS_BIN_DIR=$(BUILD_DIR)/release POS_E2E_CATALOG=$(CURDIR)/$(BENCH_CATALOG) POS_E2E_SCANS=60 node ui/e2e/till.e2e.mjs
 
 ## make bench-scan: barcode decoding speed and reads, next to zxing-cpp if installed.
 bench-scan:

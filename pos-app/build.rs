@@ -38,6 +38,13 @@ const COMMANDS: &[&str] = &[
     "receipt_preview",
     "reprint",
     "print_problems",
+    "camera_start",
+    "camera_stop",
+    "store_details",
+    "set_store_details",
+    "printer",
+    "set_printer",
+    "test_page",
 ];
 
 fn main() {

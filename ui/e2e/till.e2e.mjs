@@ -2,24 +2,30 @@
 // and WebKitWebDriver. A cashier logs in by PIN, opens the till, scans three demo barcodes as
 // wedge bursts while the search box has focus, changes a quantity, pays cash with a quick
 // amount, sees the right change; the sale is in the local database; then the layout turns
-// right-to-left in Arabic. No sync server is configured: the badge shows what waits to be sent.
-// Screenshots of each screen go to target/e2e/. Prints timings for the closing numbers.
+// right-to-left in Arabic; a manager turns the camera on and a barcode held in front of it is
+// rung up. No sync server is configured: the badge shows what waits to be sent.
+// Screenshots of each screen go to target/e2e/ (from Xvfb's frame buffer, see screen.mjs). Prints timings for the closing numbers.
 //
 // Usage: node ui/e2e/till.e2e.mjs   (from the repository root, after building pos and pos-desktop)
-// Environment: POS_BIN_DIR (default target/debug), POS_E2E_CATALOG (default the demo catalog).
+// Environment: POS_BIN_DIR (default target/debug), POS_E2E_CATALOG (a catalog imported after the
+// demo one, e.g. 100k products), POS_E2E_SCANS (extra wedge bursts for the scan timing).
 
 import { execFileSync, spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { Session, sleep } from "./webdriver.mjs";
+import { screenShot } from "./screen.mjs";
+import { ref, Session, sleep } from "./webdriver.mjs";
 
 const root = resolve(import.meta.dirname, "../..");
 const bin = resolve(root, process.env.POS_BIN_DIR ?? "target/debug");
-const catalog = resolve(root, process.env.POS_E2E_CATALOG ?? "fixtures/demo-catalog.csv");
+const demoCatalog = resolve(root, "fixtures/demo-catalog.csv");
+const catalog = resolve(root, process.env.POS_E2E_CATALOG ?? demoCatalog);
+// Extra wedge bursts after the sale, for the scan-to-paint benchmark (make bench-desktop).
+const extraScans = Number(process.env.POS_E2E_SCANS ?? 0);
 const shots = join(root, "target/e2e");
-const display = process.env.POS_E2E_DISPLAY ?? ":99";
-const driverPort = 4444;
+
 const BARCODES = ["6130502000100", "6130502000278", "6130502000445"];
 
 const results = [];
@@ -36,10 +42,44 @@ function pos(data, ...args) {
   });
 }
 
+/** Starts `cmd` in its own process group, so `stop` also ends what it started (the native
+ * driver and the window): a survivor from an earlier run would answer the next run's requests. */
 function startProcess(cmd, args, env) {
-  const child = spawn(cmd, args, { env: { ...process.env, ...env }, stdio: ["ignore", "inherit", "inherit"] });
+  const child = spawn(cmd, args, {
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "inherit", "inherit"],
+    detached: true,
+  });
   child.on("error", (e) => console.error(`${cmd}: ${e.message}`));
   return child;
+}
+
+function stop(child) {
+  try {
+    process.kill(-child.pid, "SIGTERM");
+  } catch {
+    // already gone
+  }
+}
+
+/** A TCP port nobody listens on now. */
+function freePort() {
+  return new Promise((ok, fail) => {
+    const srv = createServer();
+    srv.once("error", fail);
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address();
+      srv.close(() => ok(port));
+    });
+  });
+}
+
+/** An X display number with no server on it. */
+function freeDisplay() {
+  for (let n = 99; n < 199; n++) {
+    if (!existsSync(`/tmp/.X11-unix/X${n}`) && !existsSync(`/tmp/.X${n}-lock`)) return `:${n}`;
+  }
+  throw new Error("no free X display between :99 and :198");
 }
 
 async function waitForPort(url, timeoutMs = 20000) {
@@ -71,16 +111,24 @@ async function main() {
   const data = mkdtempSync(join(tmpdir(), "pos-e2e-"));
   pos(data, "init", "--store", "Superette El Baraka", "--terminal", "Caisse 1");
   pos(data, "user", "import", join(root, "fixtures/users.json"));
-  pos(data, "catalog", "import", catalog, "--pin", "0000");
+  pos(data, "catalog", "import", demoCatalog, "--pin", "0000");
+  if (catalog !== demoCatalog) pos(data, "catalog", "import", catalog, "--pin", "0000");
   const paper = join(data, "printer.bin");
   pos(data, "printer", "set", `file://${paper}`);
+  const cameraPicture = join(data, "camera.png");
+  pos(data, "barcode", "ean13", BARCODES[0], "--out", cameraPicture);
 
-  const xvfb = startProcess("Xvfb", [display, "-screen", "0", "1280x800x24", "-nolisten", "tcp"]);
+  const display = process.env.POS_E2E_DISPLAY ?? freeDisplay();
+  const driverPort = await freePort();
+  const nativePort = await freePort();
+  const fbdir = join(data, "screen");
+  mkdirSync(fbdir);
+  const xvfb = startProcess("Xvfb", [display, "-screen", "0", "1280x800x24", "-fbdir", fbdir, "-nolisten", "tcp"]);
   await sleep(500);
   const driver = startProcess(
     process.env.TAURI_DRIVER ?? "tauri-driver",
-    ["--port", String(driverPort), "--native-driver", "/usr/bin/WebKitWebDriver"],
-    { DISPLAY: display, POS_DATA_DIR: data, WEBKIT_DISABLE_COMPOSITING_MODE: "1" },
+    ["--port", String(driverPort), "--native-port", String(nativePort), "--native-driver", "/usr/bin/WebKitWebDriver"],
+    { DISPLAY: display, POS_DATA_DIR: data, POS_CAMERA_FILES: cameraPicture, WEBKIT_DISABLE_COMPOSITING_MODE: "1" },
   );
   let session;
   try {
@@ -90,7 +138,10 @@ async function main() {
     session = await Session.start(base, join(bin, "pos-desktop"), ["--data-dir", data]);
     await session.waitFor('[data-testid="keypad-submit"]', () => true, 60000);
     const coldStartMs = Date.now() - t0;
-    const shot = async (name) => writeFileSync(join(shots, `${name}.png`), await session.screenshot());
+    const shot = async (name) => {
+      await sleep(150); // one more frame painted
+      screenShot(fbdir, join(shots, `${name}.png`));
+    };
     await shot("01-pin");
 
     const charset = await session.exec("return document.characterSet");
@@ -114,8 +165,8 @@ async function main() {
       await session.keyBurst(code);
       await sleep(150);
     }
-    await session.waitFor('[data-testid="cart-total"]');
-    const lines = await session.findAll('[data-testid="cart-line"]');
+    const lines = await session.waitForCount('[data-testid="cart-line"]', 3).catch(async () =>
+      session.findAll('[data-testid="cart-line"]'));
     check("three bursts made three cart lines", lines.length === 3, `${lines.length} lines`);
     const typed = await session.prop(search, "value");
     check("nothing was typed into the search box", typed === "", JSON.stringify(typed));
@@ -125,6 +176,10 @@ async function main() {
     await session.waitFor('[data-testid="line-qty"]', (t) => t.trim() === "2");
     check("the quantity went to 2", true);
     await shot("04-cart");
+    const fits = await session.exec(
+      "const m = document.querySelector('main'); return [m.scrollWidth, m.clientWidth, document.documentElement.scrollWidth, innerWidth]",
+    );
+    check("the sell screen fits the window's width", fits[0] <= fits[1] && fits[2] <= fits[3], fits.join(","));
 
     const total = Number(await session.attr(await session.find('[data-testid="cart-total"]'), "data-c"));
     await session.click(await session.find('[data-testid="pay"]'));
@@ -147,8 +202,18 @@ async function main() {
     check("offline, the badge shows the pending count", badgeStatus === "local",
       `${badgeStatus}, ${await session.text(pending)} pending`);
 
-    // Arabic: the whole layout turns right-to-left.
     await session.click(await session.find('[data-testid="next-sale"]'));
+    if (extraScans > 0) {
+      await session.click(await session.waitFor('[data-testid="search"]'));
+      for (let i = 0; i < extraScans; i++) {
+        await session.keyBurst(BARCODES[i % BARCODES.length]);
+        await sleep(120);
+      }
+      await session.waitFor('[data-testid="cart-line"]');
+      await session.click(await session.find('[data-testid="void"]'));
+    }
+
+    // Arabic: the whole layout turns right-to-left.
     await session.click(await session.waitFor('[data-testid="nav-settings"]'));
     await session.click(await session.waitFor('[data-testid="lang-ar"]'));
     await session.waitFor('[data-testid="nav-sell"]', (t) => t.includes("بيع"));
@@ -165,6 +230,41 @@ async function main() {
     );
     check("in Arabic the shop name sits on the right of the navigation", navRight === true);
     await shot("08-sell-ar");
+
+    // Camera scanning: a manager turns the camera on; a printed barcode's picture stands in for
+    // the camera (POS_CAMERA_FILES), and the read is highlighted on the preview and rung up.
+    await session.click(await session.find('[data-testid="logout"]'));
+    await session.waitFor('[data-testid="keypad-submit"]');
+    for (const d of "9999") await session.click(await session.find(`[data-key="${d}"]`));
+    await session.click(await session.find('[data-testid="keypad-submit"]'));
+    await session.click(await session.waitFor('[data-testid="nav-settings"]'));
+    const cameraField = await session.waitFor('[data-testid="settings-camera"]');
+    await session.exec(
+      "arguments[0].value = '0'; arguments[0].dispatchEvent(new Event('input', { bubbles: true }));",
+      [ref(cameraField)],
+    );
+    await session.click(await session.find('[data-testid="settings-save"]'));
+    await session.click(await session.find('[data-testid="nav-sell"]'));
+    await session.click(await session.waitFor('[data-testid="camera-open"]'));
+    await session.waitFor('[data-testid="camera-picture"]');
+    const read = await session.waitFor('[data-testid="camera-read"]', (t) => t.includes(BARCODES[0]), 20000);
+    const look = await session.exec("return arguments[0].parentElement.dataset.read", [ref(read)]);
+    await session.waitFor('[data-testid="cart-line"]');
+    const camLines = (await session.findAll('[data-testid="cart-line"]')).length;
+    check("the camera's read is highlighted on its picture and rung up once",
+      (look === "added" || look === "held") && camLines === 1, `${look}, ${camLines} line(s)`);
+    await shot("09-camera");
+    await session.click(await session.find('[data-testid="camera-close"]'));
+
+    // A tablet's 1024×768: the sell screen still fits, the pay button stays on screen.
+    await session.cmd("POST", "/window/rect", { width: 1024, height: 768 });
+    await sleep(500);
+    const tablet = await session.exec(
+      "const p = document.querySelector('[data-testid=pay]').getBoundingClientRect(); const m = document.querySelector('main'); return [innerWidth, innerHeight, m.scrollWidth <= m.clientWidth, p.bottom <= innerHeight && p.left >= 0 && p.right <= innerWidth]",
+    );
+    check("at 1024×768 the sell screen fits and the pay button is on screen",
+      tablet[0] === 1024 && tablet[2] === true && tablet[3] === true, tablet.join(","));
+    await shot("10-tablet-1024x768");
 
     const scanMs = await session.exec("return window.__posScanMs");
     const rss = rssMb("pos-desktop");
@@ -187,8 +287,9 @@ async function main() {
     console.log(`screenshots: ${shots}`);
   } finally {
     if (session) await session.end();
-    driver.kill();
-    xvfb.kill();
+    stop(driver);
+    stop(xvfb);
+    await Promise.race([new Promise((ok) => xvfb.once("exit", ok)), sleep(3000)]);
     rmSync(data, { recursive: true, force: true });
   }
 }

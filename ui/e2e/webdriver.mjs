@@ -3,6 +3,9 @@
 
 const ELEMENT = "element-6066-11e4-a52e-4f735466cecf";
 
+/** An element as a script argument. */
+export const ref = (el) => ({ [ELEMENT]: el });
+
 export class Session {
   constructor(base, id) {
     this.base = base;
@@ -50,11 +53,21 @@ export class Session {
     throw new Error(`timed out waiting for ${css} (last text: ${JSON.stringify(last)})`);
   }
 
+  /** Waits until `css` matches exactly `n` elements; answers them. */
+  async waitForCount(css, n, timeoutMs = 15000) {
+    const end = Date.now() + timeoutMs;
+    let found = [];
+    while (Date.now() < end) {
+      found = await this.findAll(css);
+      if (found.length === n) return found;
+      await sleep(50);
+    }
+    throw new Error(`timed out waiting for ${n} × ${css} (found ${found.length})`);
+  }
+
   /** Clicks in the page (a DOM click: WebKitWebDriver's native click can stall under Xvfb). */
   async click(el) {
-    await this.exec("arguments[0].scrollIntoView({block: 'center'}); arguments[0].click();", [
-      { [ELEMENT]: el },
-    ]);
+    await this.exec("arguments[0].scrollIntoView({block: 'center'}); arguments[0].click();", [ref(el)]);
   }
 
   async text(el) {
@@ -82,10 +95,6 @@ export class Session {
       actions: [{ type: "key", id: "scanner", actions: keys }],
     });
     await this.cmd("DELETE", "/actions");
-  }
-
-  async screenshot() {
-    return Buffer.from(await this.cmd("GET", "/screenshot"), "base64");
   }
 
   async end() {

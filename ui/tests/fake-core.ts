@@ -87,6 +87,9 @@ export function fakeCore() {
         line.discount = String(args?.text);
         return cart();
       }
+      case "camera_start":
+      case "camera_stop":
+        return null;
       case "park":
         parked.push({ label: args?.label ?? null, lines: lines.splice(0) });
         return cart();

@@ -3,7 +3,9 @@
 //! shows next (amounts already formatted). The Tauri commands are one-line calls into this, and
 //! tests drive it without a window.
 
+pub mod camera;
 mod prefs;
+mod setup;
 mod views;
 
 use std::path::Path;
@@ -14,6 +16,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 pub use prefs::{DeskSettings, Lang};
+pub use setup::{PrinterDto, StoreDto};
 pub use views::{
     qty_text, quick_amounts, Amount, CartDto, CategoryDto, LineDto, ProductDto, ReportDto,
     SaleDone, TaxDto,
@@ -419,5 +422,7 @@ fn tender_input(t: &TenderDto) -> Result<TenderInput> {
     })
 }
 
+#[cfg(test)]
+mod camera_tests;
 #[cfg(test)]
 mod tests;

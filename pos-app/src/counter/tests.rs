@@ -9,7 +9,7 @@ use super::*;
 
 const CATALOG: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures/demo-catalog.csv");
 
-fn counter(dir: &Path) -> Counter {
+pub(super) fn counter(dir: &Path) -> Counter {
     let clock = Arc::new(FixedClock::new(1_795_510_800_000));
     let mut till = Till::init(
         dir,
@@ -133,4 +133,52 @@ fn a_sale_at_the_counter_from_pin_to_change() {
     s.scanner.max_gap_ms = 80;
     assert_eq!(c.set_settings(&s).unwrap_err().code(), "FORBIDDEN");
     assert_eq!(c.state().unwrap().settings.language, Lang::Ar);
+}
+
+#[test]
+fn a_manager_sets_the_store_and_the_printer_and_a_cashier_may_only_print_a_test_page() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut c = counter(dir.path());
+    let printer = PrinterDto {
+        uri: Some(format!("file://{}", dir.path().join("paper.bin").display())),
+        paper: 80,
+        lang: "ar".into(),
+    };
+
+    c.login("1111").unwrap();
+    assert_eq!(c.printer().unwrap().uri, None);
+    assert_eq!(c.set_printer(&printer).unwrap_err().code(), "FORBIDDEN");
+    assert_eq!(c.queue_test_page().unwrap_err().code(), "NO_PRINTER");
+    let mut store = c.store_details().unwrap();
+    assert_eq!(store.name, "Superette El Baraka");
+    store.nif = "000016001234567".into();
+    assert_eq!(c.set_store_details(&store).unwrap_err().code(), "FORBIDDEN");
+
+    c.login("9999").unwrap();
+    assert_eq!(c.set_printer(&printer).unwrap(), printer);
+    let bad = PrinterDto {
+        uri: Some("lpt1".into()),
+        ..printer.clone()
+    };
+    assert_eq!(
+        c.set_printer(&bad).unwrap_err().code(),
+        "INVALID_PRINTER_URI"
+    );
+    assert_eq!(
+        c.printer().unwrap(),
+        printer,
+        "a refused URI changes nothing"
+    );
+    store.name = "  ".into();
+    assert_eq!(
+        c.set_store_details(&store).unwrap_err().code(),
+        "INVALID_INPUT"
+    );
+    store.name = "Superette El Baraka — Bab Ezzouar".into();
+    assert_eq!(c.set_store_details(&store).unwrap().nif, "000016001234567");
+    assert_eq!(c.state().unwrap().store_name, store.name);
+
+    c.login("1111").unwrap();
+    let job = c.queue_test_page().unwrap();
+    assert!(job > 0);
 }

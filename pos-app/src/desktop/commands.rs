@@ -5,8 +5,8 @@ use tauri::State;
 
 use super::{Desk, SyncBadge, UiError};
 use crate::counter::{
-    Amount, CartDto, CategoryDto, DeskSettings, FoundSale, ParkedDto, ProductDto, ReportDto,
-    SaleDone, StateDto, StockDto, TenderDto,
+    Amount, CartDto, CategoryDto, DeskSettings, FoundSale, ParkedDto, PrinterDto, ProductDto,
+    ReportDto, SaleDone, StateDto, StockDto, StoreDto, TenderDto,
 };
 use crate::print::queue::PrintJob;
 
@@ -200,4 +200,40 @@ pub fn reprint(desk: State<'_, Desk>, reference: String) -> Answer<i64> {
 #[tauri::command]
 pub fn print_problems(desk: State<'_, Desk>) -> Answer<Vec<PrintJob>> {
     desk.with(|c| c.print_problems())
+}
+
+#[tauri::command]
+pub fn camera_start(app: tauri::AppHandle, desk: State<'_, Desk>) -> Answer<()> {
+    desk.camera_start(app)
+}
+
+#[tauri::command]
+pub fn camera_stop(desk: State<'_, Desk>) -> Answer<()> {
+    desk.camera_stop();
+    Ok(())
+}
+
+#[tauri::command]
+pub fn store_details(desk: State<'_, Desk>) -> Answer<StoreDto> {
+    desk.with(|c| c.store_details())
+}
+
+#[tauri::command]
+pub fn set_store_details(desk: State<'_, Desk>, store: StoreDto) -> Answer<StoreDto> {
+    desk.with(|c| c.set_store_details(&store))
+}
+
+#[tauri::command]
+pub fn printer(desk: State<'_, Desk>) -> Answer<PrinterDto> {
+    desk.with(|c| c.printer())
+}
+
+#[tauri::command]
+pub fn set_printer(desk: State<'_, Desk>, printer: PrinterDto) -> Answer<PrinterDto> {
+    desk.with(|c| c.set_printer(&printer))
+}
+
+#[tauri::command]
+pub fn test_page(desk: State<'_, Desk>) -> Answer<i64> {
+    desk.after_sale(|c| c.queue_test_page())
 }

@@ -2,6 +2,7 @@
 //! core's `Counter` behind one lock; a sync thread with its own connection keeps the badge
 //! current and pushes/pulls in the background, so the counter never waits for the network.
 
+mod camera;
 mod commands;
 mod sync_loop;
 
@@ -40,6 +41,7 @@ pub struct Desk {
     printer: Option<Worker>,
     badge: Arc<Mutex<SyncBadge>>,
     nudge: Mutex<Sender<()>>,
+    camera: Mutex<Option<camera::Running>>,
 }
 
 impl Desk {
@@ -68,6 +70,34 @@ impl Desk {
             }
         }
         answer
+    }
+
+    /// A code read by the camera, into the cart, as if it had been scanned.
+    fn counter_scan(&self, code: &str) -> Result<crate::counter::CartDto> {
+        match self.counter.lock() {
+            Ok(mut counter) => counter.scan(code),
+            Err(_) => Err(PosError::Invalid(
+                "the till stopped after an internal error: restart it".into(),
+            )),
+        }
+    }
+
+    /// Opens the camera (closing one already open); its reads come as `camera` events.
+    fn camera_start(&self, app: tauri::AppHandle) -> std::result::Result<(), UiError> {
+        self.camera_stop();
+        let device = self.with(|c| c.settings())?.camera.unwrap_or(0);
+        let running = camera::start(app, device)?;
+        if let Ok(mut slot) = self.camera.lock() {
+            *slot = Some(running);
+        }
+        Ok(())
+    }
+
+    fn camera_stop(&self) {
+        let running = self.camera.lock().ok().and_then(|mut slot| slot.take());
+        if let Some(running) = running {
+            running.stop();
+        }
     }
 
     fn nudge_sync(&self) {
@@ -99,6 +129,7 @@ pub fn run(data_dir: PathBuf) -> anyhow::Result<()> {
         printer,
         badge: badge.clone(),
         nudge: Mutex::new(nudge),
+        camera: Mutex::new(None),
     };
     tauri::Builder::default()
         .manage(desk)
@@ -147,6 +178,13 @@ pub fn run(data_dir: PathBuf) -> anyhow::Result<()> {
             commands::receipt_preview,
             commands::reprint,
             commands::print_problems,
+            commands::camera_start,
+            commands::camera_stop,
+            commands::store_details,
+            commands::set_store_details,
+            commands::printer,
+            commands::set_printer,
+            commands::test_page,
         ])
         .run(tauri::generate_context!())?;
     Ok(())

@@ -142,14 +142,19 @@ impl Till {
 
     /// Prints the test page on the terminal's printer, now.
     pub fn print_test_page(&mut self) -> Result<PrintJob> {
+        let id = self.queue_test_page()?;
+        self.print_job_now(id)
+    }
+
+    /// Queues the test page for the print worker; answers the job's id.
+    pub fn queue_test_page(&mut self) -> Result<i64> {
         let settings = self.print_settings()?;
         let uri = settings.printer.clone().ok_or(PosError::NoPrinter)?;
         let receipt =
             layout::test_page(&self.receipt_header()?, settings.paper, settings.lang, &uri);
         let bytes = escpos::encode(&receipt, &EncodeOptions::default())?;
         let now = self.ctx.now_ms();
-        let id = queue::enqueue_bytes(self.store.conn(), "test", &bytes, None, now)?;
-        self.print_job_now(id)
+        queue::enqueue_bytes(self.store.conn(), "test", &bytes, None, now)
     }
 
     /// Prints the X report (open shift) on the terminal's printer, now.

@@ -4,17 +4,20 @@ import { invoke } from "@tauri-apps/api/core";
 import { listen } from "@tauri-apps/api/event";
 import type {
   Amount,
+  CameraEvent,
   CartDto,
   CategoryDto,
   DeskSettings,
   FoundSale,
   ParkedDto,
   PrintJob,
+  PrinterDto,
   ProductDto,
   ReportDto,
   SaleDone,
   StateDto,
   StockDto,
+  StoreDto,
   SyncBadge,
   TenderDto,
   UiError,
@@ -74,13 +77,38 @@ export const api = {
   receiptPreview: (reference: string) => call<string>("receipt_preview", { reference }),
   reprint: (reference: string) => call<number>("reprint", { reference }),
   printProblems: () => call<PrintJob[]>("print_problems"),
+  cameraStart: () => call<void>("camera_start"),
+  cameraStop: () => call<void>("camera_stop"),
+  storeDetails: () => call<StoreDto>("store_details"),
+  setStoreDetails: (store: StoreDto) => call<StoreDto>("set_store_details", { store }),
+  printer: () => call<PrinterDto>("printer"),
+  setPrinter: (printer: PrinterDto) => call<PrinterDto>("set_printer", { printer }),
+  testPage: () => call<number>("test_page"),
 };
 
-/** Calls `f` with each badge the sync thread sends; returns the unsubscribe function. */
-export async function onSync(f: (b: SyncBadge) => void): Promise<() => void> {
+/** Subscribes to one of the core's events; Tauri's in the window, a fake in unit tests. */
+export type Listener = (event: string, f: (payload: unknown) => void) => Promise<() => void>;
+
+let listener: Listener = (event, f) => listen(event, (e) => f(e.payload));
+
+export function setListener(l: Listener): void {
+  listener = l;
+}
+
+async function subscribe<T>(event: string, f: (payload: T) => void): Promise<() => void> {
   try {
-    return await listen<SyncBadge>("sync", (e) => f(e.payload));
+    return await listener(event, (p) => f(p as T));
   } catch {
     return () => {};
   }
+}
+
+/** Calls `f` with each badge the sync thread sends; returns the unsubscribe function. */
+export function onSync(f: (b: SyncBadge) => void): Promise<() => void> {
+  return subscribe("sync", f);
+}
+
+/** Calls `f` with each camera event; returns the unsubscribe function. */
+export function onCamera(f: (e: CameraEvent) => void): Promise<() => void> {
+  return subscribe("camera", f);
 }

@@ -187,3 +187,27 @@ export interface PrintJob {
   last_error_code: string | null;
   last_error: string | null;
 }
+
+/** What the camera thread sends after a frame (see counter/camera.rs). */
+export interface CameraEvent {
+  preview: string | null;
+  read: { format: string; text: string; added: boolean } | null;
+  cart: CartDto | null;
+  error: UiError | null;
+  stopped: boolean;
+}
+
+export interface StoreDto {
+  name: string;
+  address: string;
+  nif: string;
+  rc: string;
+  phone: string;
+  footer: string;
+}
+
+export interface PrinterDto {
+  uri: string | null;
+  paper: number;
+  lang: Lang;
+}

@@ -68,6 +68,7 @@ pub fn run(cli: Cli) -> Result<()> {
     let json = cli.json;
     match &cli.verb {
         Verb::ScanImage { files } => super::scan::scan_images(files, json)?,
+        Verb::Barcode { format, text, out } => super::scan::barcode(format, text, out)?,
         Verb::ScanCamera { device, seconds } => super::scan::scan_camera(*device, *seconds, json)?,
         Verb::Init { store, terminal } => {
             let till = Till::init(

@@ -135,6 +135,14 @@ enum Verb {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
+    /// Draw a barcode as a PNG (shelf labels, and a picture to hold in front of the camera).
+    Barcode {
+        /// ean13, ean8, upca, upce, code128 or qr.
+        format: String,
+        text: String,
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Read barcodes from a camera (/dev/videoN), printing each code once as it is read.
     ScanCamera {
         #[arg(long, default_value_t = 0)]

@@ -1,11 +1,13 @@
-//! `pos scan-image` and `pos scan-camera`: barcodes from files or a camera. No till database is
-//! opened, so these work on any machine (a support laptop, a camera being set up).
+//! `pos scan-image`, `pos scan-camera` and `pos barcode`: barcodes from files or a camera, and
+//! drawn to a file. No till database is opened, so these work on any machine (a support laptop,
+//! a camera being set up).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use pos_app::scan::{
-    Camera, CameraSettings, Debounce, DebounceSettings, Decoder, FrameSource, ScanWorker,
+    Camera, CameraSettings, Debounce, DebounceSettings, Decoder, Distortion, FrameGenerator,
+    FrameSource, ScanWorker, Symbology,
 };
 use pos_app::Result;
 
@@ -88,5 +90,18 @@ pub fn scan_camera(device: u32, seconds: Option<u64>, json: bool) -> Result<()> 
             }
         }
     }
+    Ok(())
+}
+
+/// Draws `text` as `format`, clean and square-on, into a PNG at `out`.
+pub fn barcode(format: &str, text: &str, out: &Path) -> Result<()> {
+    let format: Symbology = format.parse()?;
+    let mut generator = FrameGenerator::new(0, 640, 480);
+    let frame = generator.render(format, text, &Distortion::default())?;
+    frame
+        .image
+        .save(out)
+        .map_err(|e| pos_app::PosError::Invalid(format!("cannot write {}: {e}", out.display())))?;
+    println!("{}", out.display());
     Ok(())
 }
