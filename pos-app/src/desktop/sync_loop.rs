@@ -11,6 +11,7 @@ use serde::Serialize;
 use tauri::{AppHandle, Emitter};
 
 use crate::ctx::system::{RandomIds, SystemClock};
+use crate::print::queue::PrintJob;
 use crate::sync::{Backoff, SyncProblem};
 use crate::till::Till;
 use pos_shared::Clock;
@@ -28,6 +29,8 @@ pub struct SyncBadge {
     pub last_error: Option<String>,
     /// Entries the server refused, or pulled entries this till could not apply, with reasons.
     pub problems: Vec<SyncProblem>,
+    /// Receipts and pages the printer has not printed (paper out, offline), with the reason.
+    pub print_problems: Vec<PrintJob>,
 }
 
 /// How long to wait between rounds when all is well.
@@ -79,6 +82,7 @@ pub fn run(dir: &Path, app: &AppHandle, shared: &Arc<Mutex<SyncBadge>>, nudges: 
             }
             Err(e) => badge.last_error = Some(e.to_string()),
         }
+        badge.print_problems = till.print_problems().unwrap_or_default();
         publish(app, shared, badge.clone());
         match nudges.recv_timeout(wait) {
             Ok(()) | Err(RecvTimeoutError::Timeout) => {}

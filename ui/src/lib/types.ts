@@ -162,6 +162,8 @@ export interface SyncBadge {
   last_sync_ms: number | null;
   last_error: string | null;
   problems: SyncProblem[];
+  /** Receipts the printer has not printed, with the reason. */
+  print_problems: PrintJob[];
 }
 
 export interface TenderDto {
