@@ -123,7 +123,7 @@ async function main() {
   const nativePort = await freePort();
   const fbdir = join(data, "screen");
   mkdirSync(fbdir);
-  const xvfb = startProcess("Xvfb", [display, "-screen", "0", "1280x800x24", "-fbdir", fbdir, "-nolisten", "tcp"]);
+  const xvfb = startProcess("Xvfb", [display, "-screen", "0", "1920x1080x24", "-fbdir", fbdir, "-nolisten", "tcp"]);
   await sleep(500);
   const driver = startProcess(
     process.env.TAURI_DRIVER ?? "tauri-driver",
@@ -256,15 +256,17 @@ async function main() {
     await shot("09-camera");
     await session.click(await session.find('[data-testid="camera-close"]'));
 
-    // A tablet's 1024×768: the sell screen still fits, the pay button stays on screen.
-    await session.cmd("POST", "/window/rect", { width: 1024, height: 768 });
-    await sleep(500);
-    const tablet = await session.exec(
-      "const p = document.querySelector('[data-testid=pay]').getBoundingClientRect(); const m = document.querySelector('main'); return [innerWidth, innerHeight, m.scrollWidth <= m.clientWidth, p.bottom <= innerHeight && p.left >= 0 && p.right <= innerWidth]",
-    );
-    check("at 1024×768 the sell screen fits and the pay button is on screen",
-      tablet[0] === 1024 && tablet[2] === true && tablet[3] === true, tablet.join(","));
-    await shot("10-tablet-1024x768");
+    // A full-HD counter screen and a tablet's 1024×768: the sell screen fits, pay stays on screen.
+    for (const [width, height, name] of [[1920, 1080, "10-full-hd"], [1024, 768, "11-tablet"]]) {
+      await session.cmd("POST", "/window/rect", { x: 0, y: 0, width, height });
+      await sleep(500);
+      const fit = await session.exec(
+        "const p = document.querySelector('[data-testid=pay]').getBoundingClientRect(); const m = document.querySelector('main'); return [innerWidth, innerHeight, m.scrollWidth <= m.clientWidth, p.bottom <= innerHeight && p.left >= 0 && p.right <= innerWidth]",
+      );
+      check(`at ${width}×${height} the sell screen fits and the pay button is on screen`,
+        fit[0] === width && fit[2] === true && fit[3] === true, fit.join(","));
+      await shot(`${name}-${width}x${height}`);
+    }
 
     const scanMs = await session.exec("return window.__posScanMs");
     const rss = rssMb("pos-desktop");
