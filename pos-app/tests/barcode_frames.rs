@@ -37,15 +37,14 @@ fn run(seed: u64, harsh: bool, count: usize) -> (usize, Vec<String>) {
     (read, misreads)
 }
 
-/// The target is 99 %; this generator's mild frames are read at 86 % today (see ARCHITECTURE.md,
-/// departures), so the floor guards against losing more while the misread guard stays absolute.
+/// At least 99 % of mild frames are read, and nothing is ever misread.
 #[test]
-fn mild_distortion_reads_most_frames_without_a_misread() {
-    let count = 120;
+fn mild_distortion_reads_99_percent_without_a_misread() {
+    let count = 300;
     let (read, misreads) = run(1, false, count);
     println!("mild: {read}/{count} read");
     assert!(misreads.is_empty(), "{misreads:#?}");
-    assert!(read * 100 >= count * 85, "only {read}/{count} read");
+    assert!(read * 100 >= count * 99, "only {read}/{count} read");
 }
 
 #[test]
@@ -57,7 +56,6 @@ fn harsh_distortion_never_misreads() {
 }
 
 #[test]
-#[ignore = "UPC-E and Code 128 turned 90° are not read yet on generated frames; open weakness"]
 fn each_format_reads_clean_at_any_right_angle() {
     let mut g = FrameGenerator::new(3, 1280, 960);
     let mut decoder = Decoder::default();

@@ -76,11 +76,12 @@ fn run_set(name: &str) -> SetResult {
 #[test]
 fn photo_sets_read_at_least_zxing_try_harder_and_never_misread() {
     let mut misreads = Vec::new();
+    // ZXing's try-harder counts for the retail sets; zxing-cpp's (all read) for the others.
     for (name, floor) in [
         ("ean13-1", 32),
         ("upca-1", 18),
-        ("code128-1", 0),
-        ("qrcode-1", 0),
+        ("code128-1", 6),
+        ("qrcode-1", 20),
     ] {
         let r = run_set(name);
         assert!(r.read >= floor, "{name}: {} read, floor {floor}", r.read);

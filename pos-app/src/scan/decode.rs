@@ -1,10 +1,12 @@
 //! The decoder pipeline: grey frame → (downscaled) lines across, lines down, then QR → codes
 //! that passed the vote and, for retail numbers, the GS1 check digit.
 
+use std::borrow::Cow;
+
 use image::GrayImage;
 use pos_shared::Gtin;
-use rxing::common::HybridBinarizer;
-use rxing::qrcode::QRCodeReader;
+use rxing::common::{GlobalHistogramBinarizer, HybridBinarizer, LineOrientation};
+use rxing::qrcode::cpp_port::QrReader;
 use rxing::{BinaryBitmap, DecodeHints, Luma8Source, Reader};
 use serde::{Deserialize, Serialize};
 
@@ -73,26 +75,80 @@ impl Decoder {
         self.decode_at_size(frame)
     }
 
+    /// Cheapest first: rows with the histogram threshold (an upright linear code usually
+    /// settles there), then QR, then rows with the local threshold, then columns (a symbol
+    /// turned 90°) with both. Votes from every pass count together.
     fn decode_at_size(&mut self, frame: &GrayImage) -> Vec<ScannedCode> {
         let (w, h) = frame.dimensions();
-        let luma = frame.as_raw();
-        if self.lines.any() {
-            let plan = LinePlan {
-                lines: self.settings.lines.max(1),
-                enough_votes: 4,
-            };
-            let mut ballot = Ballot::default();
-            for dir in [Direction::Rows, Direction::Columns] {
-                oned::scan(luma, w, h, dir, &plan, &mut self.lines, &mut ballot);
-                let found = to_codes(&ballot);
-                if !found.is_empty() {
-                    return found;
-                }
+        let Ok(src) = Luma8Source::new_with_slice(frame.as_raw(), w, h) else {
+            return Vec::new();
+        };
+        let histogram = BinaryBitmap::new(GlobalHistogramBinarizer::new(src.clone()));
+        let mut local = BinaryBitmap::new(HybridBinarizer::new(src));
+        let linear = self.lines.any();
+        let plan = LinePlan {
+            lines: self.settings.lines.max(1),
+            enough_votes: 4,
+        };
+        let mut ballot = Ballot::default();
+        let (rows, cols) = (h as usize, w as usize);
+        let by_histogram = |orient: LineOrientation| {
+            let histogram = &histogram;
+            move |i: usize| {
+                histogram
+                    .get_black_line(i, orient)
+                    .ok()
+                    .map(Cow::into_owned)
+            }
+        };
+        if linear {
+            let line = by_histogram(LineOrientation::Row);
+            oned::scan(
+                line,
+                rows,
+                Direction::Rows,
+                &plan,
+                &mut self.lines,
+                &mut ballot,
+            );
+            let found = to_codes(&ballot);
+            if !found.is_empty() {
+                return found;
             }
         }
         if self.settings.formats.contains(&Symbology::Qr) {
-            if let Some(code) = read_qr(luma, w, h) {
+            if let Some(code) = read_qr(&mut local) {
                 return vec![code];
+            }
+        }
+        if !linear {
+            return Vec::new();
+        }
+        // The local threshold needs blocks to work on; tiny frames get the histogram only.
+        let big_enough = w >= 40 && h >= 40;
+        let matrix = local.get_black_matrix();
+        let passes: [(Direction, bool); 3] = [
+            (Direction::Rows, false),
+            (Direction::Columns, true),
+            (Direction::Columns, false),
+        ];
+        for (dir, with_histogram) in passes {
+            let len = if dir == Direction::Rows { rows } else { cols };
+            if with_histogram {
+                let line = by_histogram(LineOrientation::Column);
+                oned::scan(line, len, dir, &plan, &mut self.lines, &mut ballot);
+            } else if big_enough {
+                let line = |i: usize| {
+                    Some(match dir {
+                        Direction::Rows => matrix.getRow(i as u32),
+                        Direction::Columns => matrix.getCol(i as u32),
+                    })
+                };
+                oned::scan(line, len, dir, &plan, &mut self.lines, &mut ballot);
+            }
+            let found = to_codes(&ballot);
+            if !found.is_empty() {
+                return found;
             }
         }
         Vec::new()
@@ -125,14 +181,18 @@ fn to_codes(ballot: &Ballot) -> Vec<ScannedCode> {
         .collect()
 }
 
-/// A QR code, whose Reed-Solomon correction already rules out a misread.
-fn read_qr(luma: &[u8], w: u32, h: u32) -> Option<ScannedCode> {
-    let src = Luma8Source::new_with_slice(luma, w, h).ok()?;
-    let hints = DecodeHints::default().with(rxing::DecodeHintValue::TryHarder(true));
-    let mut bitmap = BinaryBitmap::new(HybridBinarizer::new(src));
-    let res = QRCodeReader::new()
-        .decode_with_hints(&mut bitmap, &hints)
-        .ok()?;
+/// A QR code, whose Reed-Solomon correction already rules out a misread. The detector is
+/// rxing's port of zxing-cpp's, which finds finder patterns in blurred, dim and perspective
+/// photos where the Java port's does not (20/20 of the ZXing set against 17/20).
+fn read_qr(bitmap: &mut BinaryBitmap<HybridBinarizer<Luma8Source>>) -> Option<ScannedCode> {
+    let formats = std::collections::HashSet::from([rxing::BarcodeFormat::QR_CODE]);
+    let hints = DecodeHints::default()
+        .with(rxing::DecodeHintValue::TryHarder(true))
+        .with(rxing::DecodeHintValue::PossibleFormats(formats));
+    let res = QrReader.decode_with_hints(bitmap, &hints).ok()?;
+    if *res.getBarcodeFormat() != rxing::BarcodeFormat::QR_CODE {
+        return None;
+    }
     Some(ScannedCode {
         format: Symbology::Qr,
         text: res.getText().to_owned(),

@@ -13,6 +13,7 @@ mod frames;
 mod generate;
 mod image_file;
 mod oned;
+mod quiet;
 mod wedge;
 mod worker;
 

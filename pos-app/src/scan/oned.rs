@@ -7,10 +7,11 @@
 
 use std::collections::HashMap;
 
-use rxing::common::{BitArray, GlobalHistogramBinarizer, HybridBinarizer, LineOrientation};
+use rxing::common::BitArray;
 use rxing::oned::{Code128Reader, MultiFormatUPCEANReader, OneDReader};
-use rxing::{BinaryBitmap, DecodeHints, Luma8Source};
+use rxing::DecodeHints;
 
+use super::quiet::lighten_surface;
 use super::Symbology;
 
 /// A read from one scan line.
@@ -164,7 +165,9 @@ impl LineReaders {
     fn read(&mut self, line: u32, bits: &BitArray, out: &mut Vec<Hit>) {
         if let Some(r) = self.upcean.as_mut() {
             if let Ok(res) = r.decode_row(line, bits, &self.hints) {
-                push_hit(&res, out);
+                if short_symbol_has_margins(&res, bits) {
+                    push_hit(&res, out);
+                }
             }
         }
         if let Some(r) = self.code128.as_mut() {
@@ -174,6 +177,59 @@ impl LineReaders {
         }
     }
 }
+
+/// EAN-8 and UPC-E fit inside longer symbols: under strong perspective a stretch of an EAN-13
+/// can pass for one, with the guard-wide light space rxing checks for on each side. A real
+/// short symbol has a margin of its own: ask for [`SHORT_MARGIN_MODULES`] light modules beyond
+/// both guards (the standard asks for 7; printers are often tighter).
+fn short_symbol_has_margins(res: &rxing::RXingResult, bits: &BitArray) -> bool {
+    // Modules between the guard centres rxing reports, and from each centre to the guard's edge.
+    let (span, start_half, end_half) = match res.getBarcodeFormat() {
+        rxing::BarcodeFormat::EAN_8 => (64.0, 1.5, 1.5),
+        rxing::BarcodeFormat::UPC_E => (46.5, 1.5, 3.0),
+        _ => return true,
+    };
+    let pts = res.getPoints();
+    let (Some(a), Some(b)) = (pts.first(), pts.last()) else {
+        return false;
+    };
+    let (x0, x1) = (a.x.min(b.x), a.x.max(b.x));
+    let module = (x1 - x0) / span;
+    let margin = SHORT_MARGIN_MODULES * module;
+    let before = light_beyond(bits, x0 - start_half * module, -1, module);
+    let after = light_beyond(bits, x1 + end_half * module, 1, module);
+    before >= margin && after >= margin
+}
+
+/// The light run beyond a guard whose outer edge is expected near `edge` (within a module:
+/// printed and binarized bars come out a little wider or narrower), going `dir` (±1).
+fn light_beyond(bits: &BitArray, edge: f32, dir: isize, module: f32) -> f32 {
+    let size = bits.get_size() as isize;
+    let dark = |x: isize| (0..size).contains(&x) && bits.get(x as usize);
+    let (from, to) = (
+        (edge - dir as f32 * module) as isize,
+        (edge + dir as f32 * module) as isize,
+    );
+    // The guard's last dark pixel in the window, else the window's inner end.
+    let mut x = from;
+    let mut last = from;
+    while x != to + dir {
+        if dark(x) {
+            last = x;
+        }
+        x += dir;
+    }
+    let mut len = 0;
+    let mut x = last + dir;
+    while (0..size).contains(&x) && !dark(x) {
+        len += 1;
+        x += dir;
+    }
+    len as f32
+}
+
+/// The light margin asked of EAN-8 and UPC-E, in modules.
+const SHORT_MARGIN_MODULES: f32 = 4.0;
 
 fn push_hit(res: &rxing::RXingResult, out: &mut Vec<Hit>) {
     let Some(format) = Symbology::from_rxing(res.getBarcodeFormat()) else {
@@ -207,52 +263,35 @@ fn centre_out(len: usize, count: usize) -> impl Iterator<Item = usize> {
     })
 }
 
-/// Reads lines of a grey frame in one direction with two binarizers (a per-line histogram
-/// threshold, then the local-block threshold for uneven light), voting into `ballot`.
-/// The line numbers are offset by `salt` so rows and columns never count as the same line.
+/// Reads lines in one direction, centre first, voting into `ballot`; `line(i)` binarizes line
+/// `i` (a per-line histogram threshold, or a row of the local-block threshold for uneven light).
+/// A line that reads nothing as it is gets a second look with dark surface beside a light
+/// margin made light ([`lighten_surface`]). Rows and columns never count as the same line.
 pub(crate) fn scan(
-    luma: &[u8],
-    width: u32,
-    height: u32,
+    line: impl Fn(usize) -> Option<BitArray>,
+    len: usize,
     dir: Direction,
     plan: &LinePlan,
     readers: &mut LineReaders,
     ballot: &mut Ballot,
 ) {
-    let Ok(src) = Luma8Source::new_with_slice(luma, width, height) else {
-        return;
-    };
-    let (len, orient, salt) = match dir {
-        Direction::Rows => (height as usize, LineOrientation::Row, 0),
-        Direction::Columns => (width as usize, LineOrientation::Column, 1 << 20),
+    let salt = match dir {
+        Direction::Rows => 0,
+        Direction::Columns => 1 << 20,
     };
     let mut hits = Vec::new();
-    let ghb = BinaryBitmap::new(GlobalHistogramBinarizer::new(src.clone()));
-    for line in centre_out(len, plan.lines) {
-        let Ok(bits) = ghb.get_black_line(line, orient) else {
+    for i in centre_out(len, plan.lines) {
+        let Some(bits) = line(i) else {
             continue;
         };
-        read_both_ways(readers, line as u32, bits.into_owned(), &mut hits);
-        for h in hits.drain(..) {
-            ballot.add(salt + line as u32, h);
+        read_both_ways(readers, i as u32, &bits, &mut hits);
+        if hits.is_empty() {
+            if let Some(v) = lighten_surface(&bits) {
+                read_both_ways(readers, i as u32, &v, &mut hits);
+            }
         }
-        if ballot.settled(plan.enough_votes) {
-            return;
-        }
-    }
-    if width < 40 || height < 40 {
-        return;
-    }
-    let hybrid = BinaryBitmap::new(HybridBinarizer::new(src));
-    let matrix = hybrid.get_black_matrix();
-    for line in centre_out(len, plan.lines) {
-        let bits = match dir {
-            Direction::Rows => matrix.getRow(line as u32),
-            Direction::Columns => matrix.getCol(line as u32),
-        };
-        read_both_ways(readers, line as u32, bits, &mut hits);
         for h in hits.drain(..) {
-            ballot.add(salt + line as u32, h);
+            ballot.add(salt + i as u32, h);
         }
         if ballot.settled(plan.enough_votes) {
             return;
@@ -260,9 +299,10 @@ pub(crate) fn scan(
     }
 }
 
-fn read_both_ways(readers: &mut LineReaders, line: u32, mut bits: BitArray, hits: &mut Vec<Hit>) {
-    readers.read(line, &bits, hits);
+fn read_both_ways(readers: &mut LineReaders, line: u32, bits: &BitArray, hits: &mut Vec<Hit>) {
+    readers.read(line, bits, hits);
     let before = hits.len();
+    let mut bits = bits.clone();
     bits.reverse();
     readers.read(line, &bits, hits);
     // A symbol read both ways on one line is one vote, which `Ballot::add` already ensures;
