@@ -83,7 +83,7 @@ bench:
 ## make bench-print: receipt to ESC/POS bytes, Arabic raster, sale commit to the last byte on TCP.
 bench-print:
 	$(CARGO) build --release -p pos-app --bin pos-print-bench
-	target/release/pos-print-bench fixtures/demo-catalog.csv
+	$(BUILD_DIR)/release/pos-print-bench fixtures/demo-catalog.csv
 
 ## make bench-desktop: the window's numbers (release build, 100k-product catalog, under Xvfb).
 bench-desktop: ui
@@ -97,7 +97,7 @@ bench-desktop: ui
 bench-scan:
 	$(CARGO) build --release -p pos-app --bin pos-scan-bench
 	@python3 -c "import zxingcpp" 2>/dev/null || echo "(zxing-cpp not installed: pip install zxing-cpp to compare)"
-	target/release/pos-scan-bench
+	$(BUILD_DIR)/release/pos-scan-bench
 
 clean-demo:
 	rm -rf $(DATA)
