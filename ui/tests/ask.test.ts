@@ -1,11 +1,10 @@
 import { cleanup, fireEvent, render, screen } from "@testing-library/svelte";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { setTransport } from "../src/lib/api";
 import { ask, asking } from "../src/lib/ask.svelte";
-import { login, scan, ui } from "../src/lib/till.svelte";
+import { ui } from "../src/lib/till.svelte";
 import AskDialog from "../src/components/AskDialog.svelte";
 import Cart from "../src/components/Cart.svelte";
-import { fakeCore } from "./fake-core";
+import { fakeCore, loggedIn } from "./fake-core";
 
 const settle = () => new Promise((r) => setTimeout(r, 0));
 
@@ -23,11 +22,7 @@ describe("questions asked in the window", () => {
   });
   let core: ReturnType<typeof fakeCore>;
   beforeEach(async () => {
-    core = fakeCore();
-    setTransport(core.transport);
-    ui.lang = "fr";
-    await login("1111");
-    await scan("6130502000100");
+    core = await loggedIn("6130502000100");
   });
 
   it("a discount above the cashier's limit asks for a manager's PIN, masked, then applies", async () => {

@@ -1,10 +1,10 @@
 import { cleanup, render, screen } from "@testing-library/svelte";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { setListener, setTransport } from "../src/lib/api";
-import { login, ui } from "../src/lib/till.svelte";
+import { setListener } from "../src/lib/api";
+import { ui } from "../src/lib/till.svelte";
 import CameraPanel from "../src/components/CameraPanel.svelte";
 import type { CameraEvent } from "../src/lib/types";
-import { fakeCore } from "./fake-core";
+import { fakeCore, loggedIn } from "./fake-core";
 
 const settle = () => new Promise((r) => setTimeout(r, 0));
 
@@ -26,10 +26,7 @@ describe("the camera panel", () => {
   afterEach(cleanup);
   let core: ReturnType<typeof fakeCore>;
   beforeEach(async () => {
-    core = fakeCore();
-    setTransport(core.transport);
-    ui.lang = "fr";
-    await login("1111");
+    core = await loggedIn();
   });
 
   it("opens the camera, shows its picture and highlights what went to the cart", async () => {

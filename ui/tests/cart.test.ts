@@ -1,20 +1,14 @@
 import { cleanup, fireEvent, render, screen } from "@testing-library/svelte";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { setTransport } from "../src/lib/api";
-import { login, scan, ui } from "../src/lib/till.svelte";
+import { ui } from "../src/lib/till.svelte";
 import Cart from "../src/components/Cart.svelte";
-import { fakeCore } from "./fake-core";
+import { fakeCore, loggedIn } from "./fake-core";
 
 describe("the cart on screen", () => {
   afterEach(cleanup);
   let core: ReturnType<typeof fakeCore>;
   beforeEach(async () => {
-    core = fakeCore();
-    setTransport(core.transport);
-    ui.lang = "fr";
-    await login("1111");
-    await scan("6130502000100");
-    await scan("6130502000278");
+    core = await loggedIn("6130502000100", "6130502000278");
   });
 
   it("shows the core's lines and total with the currency", () => {

@@ -1,5 +1,17 @@
 // A stand-in for the Tauri IPC in unit tests: a tiny till with two products and PIN 1111.
+import { setTransport } from "../src/lib/api";
+import { login, scan, ui } from "../src/lib/till.svelte";
 import type { CartDto, StateDto } from "../src/lib/types";
+
+/** A fresh fake core behind the window's state, Amina logged in (French), `codes` scanned. */
+export async function loggedIn(...codes: string[]): Promise<ReturnType<typeof fakeCore>> {
+  const core = fakeCore();
+  setTransport(core.transport);
+  ui.lang = "fr";
+  await login("1111");
+  for (const code of codes) await scan(code);
+  return core;
+}
 
 const amount = (c: number) => ({ c, t: (c / 100).toFixed(2).replace(".", ",") });
 
