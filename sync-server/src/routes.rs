@@ -17,6 +17,8 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     /// Days whose month partitions are known to exist.
     pub partitioned_days: Arc<std::sync::Mutex<std::collections::HashSet<i64>>>,
+    /// Places for pushes being read and applied at once (`Settings::max_concurrent_pushes`).
+    pub pushes: Arc<tokio::sync::Semaphore>,
 }
 
 pub fn router(state: AppState) -> Router {

@@ -18,7 +18,7 @@ pub struct Application {
 impl Application {
     pub async fn build(settings: Settings) -> anyhow::Result<Application> {
         let pool = PgPoolOptions::new()
-            .max_connections(16)
+            .max_connections(settings.db_connections.max(2))
             .acquire_timeout(std::time::Duration::from_secs(5))
             .connect(&settings.database_url)
             .await?;
@@ -37,8 +37,11 @@ impl Application {
             listener,
             state: AppState {
                 pool,
-                settings: Arc::new(settings),
+                settings: Arc::new(settings.clone()),
                 partitioned_days: Arc::default(),
+                pushes: Arc::new(tokio::sync::Semaphore::new(
+                    settings.max_concurrent_pushes.max(1),
+                )),
             },
         })
     }

@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod apply;
+mod batch;
 mod feed;
 mod helpers;
 mod protocol;
