@@ -8,7 +8,7 @@ use axum::Router;
 use sqlx::PgPool;
 use tower_http::trace::TraceLayer;
 
-use crate::handlers::{enroll, health, sync};
+use crate::handlers::{enroll, health, live, sync};
 use crate::Settings;
 
 #[derive(Clone)]
@@ -19,6 +19,8 @@ pub struct AppState {
     pub partitioned_days: Arc<std::sync::Mutex<std::collections::HashSet<i64>>>,
     /// Places for pushes being read and applied at once (`Settings::max_concurrent_pushes`).
     pub pushes: Arc<tokio::sync::Semaphore>,
+    /// Feed notifications for the live connections.
+    pub live: crate::live::Live,
 }
 
 pub fn router(state: AppState) -> Router {
@@ -29,6 +31,7 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/devices/enroll", post(enroll::enroll))
         .route("/v1/sync/push", post(sync::push))
         .route("/v1/sync/pull", get(sync::pull))
+        .route("/v1/sync/live", get(live::live))
         .layer(DefaultBodyLimit::max(limit))
         .layer(TraceLayer::new_for_http())
         .with_state(state)

@@ -12,6 +12,7 @@ use crate::Settings;
 pub struct Application {
     port: u16,
     listener: TcpListener,
+    notifications: sqlx::postgres::PgListener,
     state: AppState,
 }
 
@@ -30,15 +31,18 @@ impl Application {
         )
         .execute(&pool)
         .await?;
+        let notifications = crate::live::Live::connect(&pool).await?;
         let listener = TcpListener::bind(settings.listen).await?;
         let port = listener.local_addr()?.port();
         Ok(Application {
             port,
             listener,
+            notifications,
             state: AppState {
                 pool,
                 settings: Arc::new(settings.clone()),
                 partitioned_days: Arc::default(),
+                live: crate::live::Live::default(),
                 pushes: Arc::new(tokio::sync::Semaphore::new(
                     settings.max_concurrent_pushes.max(1),
                 )),
@@ -55,11 +59,19 @@ impl Application {
     }
 
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+        let live = self.state.live.clone();
+        let listening = tokio::spawn(
+            live.clone()
+                .run(self.notifications, self.state.pool.clone()),
+        );
         axum::serve(self.listener, router(self.state))
-            .with_graceful_shutdown(async {
+            .with_graceful_shutdown(async move {
                 let _ = tokio::signal::ctrl_c().await;
+                // Live connections never end by themselves; a graceful stop would wait forever.
+                live.close();
             })
             .await?;
+        listening.abort();
         Ok(())
     }
 }

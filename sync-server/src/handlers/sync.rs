@@ -244,6 +244,12 @@ async fn store_entries(
         .bind(head)
         .execute(&mut *tx)
         .await?;
+    // Live connections hear of it when the transaction commits, and only if it does.
+    sqlx::query("SELECT pg_notify($1, $2)")
+        .bind(crate::live::CHANNEL)
+        .bind(crate::live::payload(device.store_id, head, device.id))
+        .execute(&mut *tx)
+        .await?;
     Ok(head)
 }
 

@@ -5,4 +5,5 @@ mod apply;
 mod batch;
 mod feed;
 mod helpers;
+mod live;
 mod protocol;
