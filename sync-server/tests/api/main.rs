@@ -4,6 +4,7 @@
 mod apply;
 mod batch;
 mod feed;
+mod fuzz;
 mod helpers;
 mod live;
 mod protocol;
