@@ -7,6 +7,7 @@ pub mod auth;
 pub mod error;
 pub mod handlers;
 pub mod live;
+pub mod metrics;
 pub mod routes;
 pub mod settings;
 pub mod startup;

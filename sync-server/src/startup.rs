@@ -43,6 +43,7 @@ impl Application {
                 settings: Arc::new(settings.clone()),
                 partitioned_days: Arc::default(),
                 live: crate::live::Live::default(),
+                metrics: Arc::default(),
                 pushes: Arc::new(tokio::sync::Semaphore::new(
                     settings.max_concurrent_pushes.max(1),
                 )),

@@ -94,7 +94,9 @@ pub async fn push(
         .execute(&mut *tx)
         .await?;
     tx.commit().await?;
+    let new = entries.len();
     let rejected: Vec<_> = entries.into_iter().filter_map(|e| e.rejected).collect();
+    state.metrics.push(new, rejected.len());
     tracing::debug!(
         sales = applied.sales,
         movements = applied.movements,
