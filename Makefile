@@ -10,7 +10,7 @@ DESKTOP  = target/release/pos-desktop
 # Where cargo puts what it builds (CARGO_TARGET_DIR when set), for the end-to-end run.
 BUILD_DIR = $(or $(CARGO_TARGET_DIR),target)
 
-.PHONY: run run-terminal test deps lint unit ui-test e2e bench bench-print bench-scan bench-desktop demo-data clean-demo ui
+.PHONY: run run-terminal test deps lint unit ui-test e2e bench bench-print bench-scan bench-desktop bench-sync demo-data clean-demo ui
 
 ## make run: build the UI and the till's window, set up the demo store on first start, open it.
 run: deps-desktop ui $(DATA)/till.db
@@ -98,6 +98,14 @@ bench-scan:
 	$(CARGO) build --release -p pos-app --bin pos-scan-bench
 	@python3 -c "import zxingcpp" 2>/dev/null || echo "(zxing-cpp not installed: pip install zxing-cpp to compare)"
 	$(BUILD_DIR)/release/pos-scan-bench
+
+## make bench-sync: the sync server's numbers (release build, real server over a fresh Postgres
+## database): push ingest next to raw inserts, reconnect storm, visibility between terminals.
+bench-sync: deps-postgres
+	$(CARGO) bench -p sync-server --bench sync
+
+deps-postgres:
+	bash .ci/ensure-postgres.sh
 
 clean-demo:
 	rm -rf $(DATA)

@@ -154,6 +154,17 @@ pub struct PullResponse {
     pub more: bool,
 }
 
+/// `GET /v1/sync/live` sends server-sent events named [`LiveEvent::NAME`] with this as data:
+/// the store's feed is at `cursor` now; `null` means "something may have moved, pull".
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LiveEvent {
+    pub cursor: Option<i64>,
+}
+
+impl LiveEvent {
+    pub const NAME: &'static str = "feed";
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

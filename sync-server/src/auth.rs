@@ -66,6 +66,28 @@ async fn device_by_token(pool: &PgPool, token: &str) -> Result<Device, AppError>
     }
 }
 
+/// A place among the pushes being read and applied at once. Taken before the body is read, so
+/// a reconnect storm waits as unread connections instead of as parsed batches in memory, and
+/// the database works on a few batches at a time instead of all of them.
+pub struct PushPermit(#[allow(dead_code)] tokio::sync::OwnedSemaphorePermit);
+
+impl<S> FromRequestParts<S> for PushPermit
+where
+    S: Send + Sync,
+    AppState: FromRef<S>,
+{
+    type Rejection = AppError;
+
+    async fn from_request_parts(_parts: &mut Parts, state: &S) -> Result<PushPermit, AppError> {
+        let pushes = AppState::from_ref(state).pushes;
+        pushes
+            .acquire_owned()
+            .await
+            .map(PushPermit)
+            .map_err(|_| AppError::NotReady)
+    }
+}
+
 /// JSON body whose failures answer in the protocol's envelope (axum's own are plain text).
 pub struct ApiJson<T>(pub T);
 

@@ -6,6 +6,8 @@ pub mod apply;
 pub mod auth;
 pub mod error;
 pub mod handlers;
+pub mod live;
+pub mod metrics;
 pub mod routes;
 pub mod settings;
 pub mod startup;

@@ -3,12 +3,15 @@
 use std::sync::Arc;
 
 use axum::extract::DefaultBodyLimit;
+use axum::http::Request;
 use axum::routing::{get, post};
-use axum::Router;
+use axum::{middleware, Router};
 use sqlx::PgPool;
+use tower_http::compression::CompressionLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 
-use crate::handlers::{enroll, health, sync};
+use crate::handlers::{enroll, health, live, sync};
 use crate::Settings;
 
 #[derive(Clone)]
@@ -17,6 +20,11 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     /// Days whose month partitions are known to exist.
     pub partitioned_days: Arc<std::sync::Mutex<std::collections::HashSet<i64>>>,
+    /// Places for pushes being read and applied at once (`Settings::max_concurrent_pushes`).
+    pub pushes: Arc<tokio::sync::Semaphore>,
+    /// Feed notifications for the live connections.
+    pub live: crate::live::Live,
+    pub metrics: Arc<crate::metrics::Metrics>,
 }
 
 pub fn router(state: AppState) -> Router {
@@ -27,7 +35,28 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/devices/enroll", post(enroll::enroll))
         .route("/v1/sync/push", post(sync::push))
         .route("/v1/sync/pull", get(sync::pull))
+        .route("/v1/sync/live", get(live::live))
+        .route("/metrics", get(crate::metrics::metrics))
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            crate::metrics::track,
+        ))
         .layer(DefaultBodyLimit::max(limit))
-        .layer(TraceLayer::new_for_http())
+        // gzip when the client accepts it; never for the live channel's event stream.
+        .layer(CompressionLayer::new())
+        // Every log line of a request carries its id, which is also sent back as x-request-id
+        // (a caller's own id is kept).
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(
+            TraceLayer::new_for_http().make_span_with(|req: &Request<axum::body::Body>| {
+                let id = req
+                    .headers()
+                    .get("x-request-id")
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("");
+                tracing::info_span!("request", request_id = %id, method = %req.method(), uri = %req.uri())
+            }),
+        )
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
         .with_state(state)
 }

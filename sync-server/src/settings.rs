@@ -1,4 +1,5 @@
-//! Configuration: defaults, then environment (`DATABASE_URL`, `POS_LISTEN`, `POS_MAX_BODY_BYTES`).
+//! Configuration: defaults, then environment (`DATABASE_URL`, `POS_LISTEN`, `POS_MAX_BODY_BYTES`,
+//! `POS_MAX_CONCURRENT_PUSHES`, `POS_DB_CONNECTIONS`).
 //! The database URL may hold a password, so it is kept out of `Debug`.
 
 use std::net::SocketAddr;
@@ -11,6 +12,10 @@ pub struct Settings {
     pub max_body_bytes: usize,
     /// Most entries in one push.
     pub max_batch: usize,
+    /// Pushes read and applied at once; more wait their turn unread.
+    pub max_concurrent_pushes: usize,
+    /// Connections to Postgres.
+    pub db_connections: u32,
 }
 
 impl std::fmt::Debug for Settings {
@@ -20,6 +25,8 @@ impl std::fmt::Debug for Settings {
             .field("database_url", &"[hidden]")
             .field("max_body_bytes", &self.max_body_bytes)
             .field("max_batch", &self.max_batch)
+            .field("max_concurrent_pushes", &self.max_concurrent_pushes)
+            .field("db_connections", &self.db_connections)
             .finish()
     }
 }
@@ -31,6 +38,8 @@ impl Default for Settings {
             database_url: "postgres://postgres@127.0.0.1:5432/pos".to_owned(),
             max_body_bytes: 8 * 1024 * 1024,
             max_batch: 5000,
+            max_concurrent_pushes: 8,
+            db_connections: 16,
         }
     }
 }
@@ -51,6 +60,16 @@ impl Settings {
             s.max_body_bytes = max
                 .parse()
                 .map_err(|e| anyhow::anyhow!("POS_MAX_BODY_BYTES={max:?}: {e}"))?;
+        }
+        if let Ok(max) = std::env::var("POS_MAX_CONCURRENT_PUSHES") {
+            s.max_concurrent_pushes = max
+                .parse()
+                .map_err(|e| anyhow::anyhow!("POS_MAX_CONCURRENT_PUSHES={max:?}: {e}"))?;
+        }
+        if let Ok(n) = std::env::var("POS_DB_CONNECTIONS") {
+            s.db_connections = n
+                .parse()
+                .map_err(|e| anyhow::anyhow!("POS_DB_CONNECTIONS={n:?}: {e}"))?;
         }
         Ok(s)
     }

@@ -12,13 +12,14 @@ use crate::Settings;
 pub struct Application {
     port: u16,
     listener: TcpListener,
+    notifications: sqlx::postgres::PgListener,
     state: AppState,
 }
 
 impl Application {
     pub async fn build(settings: Settings) -> anyhow::Result<Application> {
         let pool = PgPoolOptions::new()
-            .max_connections(16)
+            .max_connections(settings.db_connections.max(2))
             .acquire_timeout(std::time::Duration::from_secs(5))
             .connect(&settings.database_url)
             .await?;
@@ -30,15 +31,22 @@ impl Application {
         )
         .execute(&pool)
         .await?;
+        let notifications = crate::live::Live::connect(&pool).await?;
         let listener = TcpListener::bind(settings.listen).await?;
         let port = listener.local_addr()?.port();
         Ok(Application {
             port,
             listener,
+            notifications,
             state: AppState {
                 pool,
-                settings: Arc::new(settings),
+                settings: Arc::new(settings.clone()),
                 partitioned_days: Arc::default(),
+                live: crate::live::Live::default(),
+                metrics: Arc::default(),
+                pushes: Arc::new(tokio::sync::Semaphore::new(
+                    settings.max_concurrent_pushes.max(1),
+                )),
             },
         })
     }
@@ -52,11 +60,19 @@ impl Application {
     }
 
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+        let live = self.state.live.clone();
+        let listening = tokio::spawn(
+            live.clone()
+                .run(self.notifications, self.state.pool.clone()),
+        );
         axum::serve(self.listener, router(self.state))
-            .with_graceful_shutdown(async {
+            .with_graceful_shutdown(async move {
                 let _ = tokio::signal::ctrl_c().await;
+                // Live connections never end by themselves; a graceful stop would wait forever.
+                live.close();
             })
             .await?;
+        listening.abort();
         Ok(())
     }
 }

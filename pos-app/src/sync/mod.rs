@@ -4,8 +4,10 @@
 mod apply;
 mod backoff;
 pub mod client;
+pub mod live;
 
 pub use backoff::Backoff;
+pub use live::LiveWatch;
 
 use base64::Engine;
 use pos_shared::api::PushEntry;
@@ -110,6 +112,16 @@ impl Till {
         };
         let device = Uuid::parse_str(&device).map_err(|_| PosError::NotEnrolled)?;
         Ok((SyncClient::new(&server, device, &token)?, device))
+    }
+
+    /// Starts listening to the server's live channel (enrolled terminals only): the sync loop
+    /// waits on it between rounds and pulls as soon as another terminal pushes.
+    pub fn live_watch(&self) -> Result<LiveWatch> {
+        let meta = |k: &str| self.store().meta(k);
+        let (Some(server), Some(token)) = (meta("sync_server")?, meta("device_token")?) else {
+            return Err(PosError::NotEnrolled);
+        };
+        Ok(LiveWatch::start(&server, &token))
     }
 
     /// One round: push everything pending (in batches), then pull and apply every page.

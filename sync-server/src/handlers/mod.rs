@@ -2,4 +2,5 @@
 
 pub mod enroll;
 pub mod health;
+pub mod live;
 pub mod sync;

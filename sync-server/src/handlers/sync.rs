@@ -6,70 +6,36 @@
 //! An entry that cannot be applied is stored as rejected, reported back, and still acknowledged:
 //! it is never silently dropped and never blocks the entries behind it.
 //!
-//! Feed cursors come from the store's head row, locked for the rest of the transaction, so they
-//! are handed out in commit order and a pull can never skip an entry still in flight.
+//! Entries are decoded and checked once, then the whole batch is applied with one statement
+//! per table inside a savepoint. If the database refuses it (a value it cannot hold), the batch
+//! is applied again an entry at a time, each in its own savepoint, so only the bad entry is
+//! rejected.
+//!
+//! Feed cursors come from the store's head row, locked from the start of the batch to its
+//! commit, so they are handed out in commit order and a pull can never skip an entry still in
+//! flight. Holding it for the whole batch also serialises a store's pushes, so two of them never
+//! wait on each other's stock levels.
 
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::Json;
 use base64::Engine;
-use pos_shared::api::{
-    codes, Envelope, PullEntry, PullResponse, PushEntry, PushRequest, PushResponse, RejectedEntry,
-};
+use pos_shared::api::{codes, Envelope, PullEntry, PullResponse, PushRequest, PushResponse};
 use serde::Deserialize;
+use sqlx::PgConnection;
 
-use crate::apply;
-use crate::auth::{ApiJson, Device};
+use crate::apply::{self, Applied, Entry, Record};
+use crate::auth::{ApiJson, Device, PushPermit};
 use crate::error::{check_protocol, AppError};
 use crate::routes::AppState;
 
-const KINDS: &[&str] = &[
-    "product_genesis",
-    "product",
-    "cart",
-    "sale",
-    "movement",
-    "shift_event",
-    "audit",
-];
-const MAX_ENTRY_BYTES: usize = 256 * 1024;
 const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
-
-/// Checks one entry on its own; `Err` is its rejection.
-fn check_entry(e: &PushEntry) -> Result<Vec<u8>, RejectedEntry> {
-    let reject = |code: &str, message: String| RejectedEntry {
-        seq: e.seq,
-        code: code.to_owned(),
-        message,
-    };
-    if !KINDS.contains(&e.kind.as_str()) {
-        return Err(reject(
-            codes::UNKNOWN_KIND,
-            format!("unknown kind {:?}", e.kind),
-        ));
-    }
-    if e.entity_id.is_empty() || e.entity_id.len() > 100 || e.hlc.len() > 64 {
-        return Err(reject(
-            codes::INVALID_ENTRY,
-            "entity id or hlc missing or too long".into(),
-        ));
-    }
-    let body = B64
-        .decode(e.body.as_bytes())
-        .map_err(|err| reject(codes::INVALID_ENTRY, format!("body is not base64: {err}")))?;
-    if body.len() > MAX_ENTRY_BYTES {
-        return Err(reject(
-            codes::INVALID_ENTRY,
-            format!("body of {} bytes is too large", body.len()),
-        ));
-    }
-    Ok(body)
-}
 
 #[tracing::instrument(skip_all, fields(device = %device.id, entries = req.entries.len()), err)]
 pub async fn push(
     State(state): State<AppState>,
     device: Device,
+    _permit: PushPermit,
     ApiJson(req): ApiJson<PushRequest>,
 ) -> Result<Json<Envelope<PushResponse>>, AppError> {
     check_protocol(req.protocol)?;
@@ -85,20 +51,25 @@ pub async fn push(
             state.settings.max_batch
         )));
     }
-    if req.entries.windows(2).any(|w| w[1].seq != w[0].seq + 1) {
+    if req
+        .entries
+        .windows(2)
+        .any(|w| w[0].seq.checked_add(1) != Some(w[1].seq))
+    {
         return Err(AppError::Malformed(
             "entries must have consecutive sequence numbers".into(),
         ));
     }
-    ensure_partitions(&state, &req.entries).await?;
+    let mut entries: Vec<Entry> = req.entries.iter().map(apply::prepare).collect();
+    ensure_partitions(&state, &entries).await?;
     let mut tx = state.pool.begin().await?;
     let acked: i64 =
         sqlx::query_scalar("SELECT acked_through FROM devices WHERE id = $1 FOR UPDATE")
             .bind(device.id)
             .fetch_one(&mut *tx)
             .await?;
-    let new: Vec<&PushEntry> = req.entries.iter().filter(|e| e.seq > acked).collect();
-    let Some(first) = new.first() else {
+    entries.retain(|e| e.seq > acked);
+    let Some(first) = entries.first() else {
         return Ok(Json(Envelope::ok(PushResponse {
             acked_through: acked,
             rejected: vec![],
@@ -109,91 +80,187 @@ pub async fn push(
             acked_through: acked,
         });
     }
-    let mut rejected = Vec::new();
-    let mut last = acked;
-    for e in new {
-        let checked = match check_entry(e) {
-            Ok(body) => match apply::apply(&mut tx, &device, &e.kind, &body).await? {
-                Ok(()) => Ok(body),
-                Err((code, message)) => Err((
-                    body,
-                    RejectedEntry {
-                        seq: e.seq,
-                        code: code.to_owned(),
-                        message,
-                    },
-                )),
-            },
-            Err(r) => Err((Vec::new(), r)),
-        };
-        let (body, status, error) = match checked {
-            Ok(body) => (body, "applied", None),
-            Err((body, r)) => (body, "rejected", Some(r)),
-        };
-        sqlx::query(
-            "INSERT INTO device_changes
-                 (device_id, seq, kind, entity_id, hlc, body, status, error_code, error_message)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-        )
-        .bind(device.id)
-        .bind(e.seq)
-        .bind(&e.kind)
-        .bind(&e.entity_id)
-        .bind(&e.hlc)
-        .bind(&body)
-        .bind(status)
-        .bind(error.as_ref().map(|r| r.code.clone()))
-        .bind(error.as_ref().map(|r| r.message.clone()))
-        .execute(&mut *tx)
-        .await?;
-        match error {
-            Some(r) => rejected.push(r),
-            None => {
-                let cursor: i64 = sqlx::query_scalar(
-                    "UPDATE store_heads SET head = head + 1 WHERE store_id = $1 RETURNING head",
-                )
-                .bind(device.store_id)
-                .fetch_one(&mut *tx)
-                .await?;
-                sqlx::query(
-                    "INSERT INTO feed (store_id, cursor, kind, entity_id, body, origin)
-                     VALUES ($1, $2, $3, $4, $5, $6)",
-                )
-                .bind(device.store_id)
-                .bind(cursor)
-                .bind(&e.kind)
-                .bind(&e.entity_id)
-                .bind(&body)
-                .bind(device.id)
-                .execute(&mut *tx)
-                .await?;
-            }
-        }
-        last = e.seq;
-    }
+    let head: i64 =
+        sqlx::query_scalar("SELECT head FROM store_heads WHERE store_id = $1 FOR UPDATE")
+            .bind(device.store_id)
+            .fetch_one(&mut *tx)
+            .await?;
+    let applied = apply_entries(&mut tx, &device, &mut entries).await?;
+    let head = store_entries(&mut tx, &device, &entries, head).await?;
+    let last = entries.last().map(|e| e.seq).unwrap_or(acked);
     sqlx::query("UPDATE devices SET acked_through = $2 WHERE id = $1")
         .bind(device.id)
         .bind(last)
         .execute(&mut *tx)
         .await?;
     tx.commit().await?;
+    let new = entries.len();
+    let rejected: Vec<_> = entries.into_iter().filter_map(|e| e.rejected).collect();
+    state.metrics.push(new, rejected.len());
+    tracing::debug!(
+        sales = applied.sales,
+        movements = applied.movements,
+        rejected = rejected.len(),
+        head,
+        "batch applied"
+    );
     Ok(Json(Envelope::ok(PushResponse {
         acked_through: last,
         rejected,
     })))
 }
 
+/// The database refused a value (SQLSTATE classes 22 and 23): the entry is at fault, not the
+/// server, so it is rejected rather than failing the batch.
+fn refused(e: &sqlx::Error) -> Option<String> {
+    let db = e.as_database_error()?;
+    let code = db.code()?;
+    (code.starts_with("22") || code.starts_with("23"))
+        .then(|| format!("the server cannot store it ({code}: {})", db.message()))
+}
+
+/// The whole batch in one go; if the database refuses it, an entry at a time.
+async fn apply_entries(
+    tx: &mut PgConnection,
+    device: &Device,
+    entries: &mut [Entry<'_>],
+) -> Result<Applied, AppError> {
+    sqlx::query("SAVEPOINT batch").execute(&mut *tx).await?;
+    let err = match apply::apply_batch(tx, device, entries).await {
+        Ok(applied) => {
+            sqlx::query("RELEASE SAVEPOINT batch")
+                .execute(&mut *tx)
+                .await?;
+            return Ok(applied);
+        }
+        Err(e) => e,
+    };
+    if refused(&err).is_none() {
+        return Err(err.into());
+    }
+    sqlx::query("ROLLBACK TO SAVEPOINT batch")
+        .execute(&mut *tx)
+        .await?;
+    tracing::warn!(error = %err, "batch refused by the database; applying entry by entry");
+    let mut total = Applied::default();
+    for entry in entries.iter_mut() {
+        if entry.rejected.is_some() || matches!(entry.record, Record::Plain) {
+            continue;
+        }
+        sqlx::query("SAVEPOINT entry").execute(&mut *tx).await?;
+        match apply::apply_batch(tx, device, std::slice::from_ref(entry)).await {
+            Ok(a) => {
+                sqlx::query("RELEASE SAVEPOINT entry")
+                    .execute(&mut *tx)
+                    .await?;
+                total.sales += a.sales;
+                total.movements += a.movements;
+                total.events += a.events;
+            }
+            Err(e) => {
+                let Some(why) = refused(&e) else {
+                    return Err(e.into());
+                };
+                sqlx::query("ROLLBACK TO SAVEPOINT entry")
+                    .execute(&mut *tx)
+                    .await?;
+                entry.reject(codes::INVALID_ENTRY, why);
+            }
+        }
+    }
+    Ok(total)
+}
+
+/// Stores every entry with what became of it, and appends the applied ones to the store's feed
+/// after `head`; the new head.
+async fn store_entries(
+    tx: &mut PgConnection,
+    device: &Device,
+    entries: &[Entry<'_>],
+    head: i64,
+) -> Result<i64, AppError> {
+    sqlx::query(
+        "INSERT INTO device_changes
+             (device_id, seq, kind, entity_id, hlc, body, status, error_code, error_message)
+         SELECT $1, s, k, e, h, b, st, c, m
+         FROM UNNEST($2::int8[], $3::text[], $4::text[], $5::text[], $6::bytea[], $7::text[],
+                     $8::text[], $9::text[]) AS u(s, k, e, h, b, st, c, m)",
+    )
+    .bind(device.id)
+    .bind(entries.iter().map(|e| e.seq).collect::<Vec<_>>())
+    .bind(entries.iter().map(|e| e.kind).collect::<Vec<_>>())
+    .bind(entries.iter().map(|e| e.entity_id).collect::<Vec<_>>())
+    .bind(entries.iter().map(|e| e.hlc).collect::<Vec<_>>())
+    .bind(
+        entries
+            .iter()
+            .map(|e| e.body.as_slice())
+            .collect::<Vec<_>>(),
+    )
+    .bind(
+        entries
+            .iter()
+            .map(|e| {
+                if e.rejected.is_some() {
+                    "rejected"
+                } else {
+                    "applied"
+                }
+            })
+            .collect::<Vec<_>>(),
+    )
+    .bind(
+        entries
+            .iter()
+            .map(|e| e.rejected.as_ref().map(|r| r.code.as_str()))
+            .collect::<Vec<_>>(),
+    )
+    .bind(
+        entries
+            .iter()
+            .map(|e| e.rejected.as_ref().map(|r| r.message.as_str()))
+            .collect::<Vec<_>>(),
+    )
+    .execute(&mut *tx)
+    .await?;
+    let feed: Vec<&Entry> = entries.iter().filter(|e| e.rejected.is_none()).collect();
+    if feed.is_empty() {
+        return Ok(head);
+    }
+    sqlx::query(
+        "INSERT INTO feed (store_id, cursor, kind, entity_id, body, origin)
+         SELECT $1, $2 + o, k, e, b, $3
+         FROM UNNEST($4::text[], $5::text[], $6::bytea[]) WITH ORDINALITY AS u(k, e, b, o)",
+    )
+    .bind(device.store_id)
+    .bind(head)
+    .bind(device.id)
+    .bind(feed.iter().map(|e| e.kind).collect::<Vec<_>>())
+    .bind(feed.iter().map(|e| e.entity_id).collect::<Vec<_>>())
+    .bind(feed.iter().map(|e| e.body.as_slice()).collect::<Vec<_>>())
+    .execute(&mut *tx)
+    .await?;
+    let head = head + feed.len() as i64;
+    sqlx::query("UPDATE store_heads SET head = $2 WHERE store_id = $1")
+        .bind(device.store_id)
+        .bind(head)
+        .execute(&mut *tx)
+        .await?;
+    // Live connections hear of it when the transaction commits, and only if it does.
+    sqlx::query("SELECT pg_notify($1, $2)")
+        .bind(crate::live::CHANNEL)
+        .bind(crate::live::payload(device.store_id, head, device.id))
+        .execute(&mut *tx)
+        .await?;
+    Ok(head)
+}
+
 /// Makes the month partitions the batch's records fall in, outside the batch's transaction (a
 /// partition is created under a lock on its parent table, which must not be held by a push).
-async fn ensure_partitions(state: &AppState, entries: &[PushEntry]) -> Result<(), AppError> {
+async fn ensure_partitions(state: &AppState, entries: &[Entry<'_>]) -> Result<(), AppError> {
     let days: std::collections::BTreeSet<i64> = entries
         .iter()
-        .filter(|e| e.kind == "sale" || e.kind == "movement")
-        .filter_map(|e| {
-            B64.decode(e.body.as_bytes())
-                .ok()
-                .and_then(|b| apply::record_day(&e.kind, &b))
-        })
+        .flat_map(|e| e.days())
         .filter(|d| {
             !state
                 .partitioned_days

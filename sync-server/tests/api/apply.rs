@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use crate::helpers::{json_entry, spawn_app};
 
-fn hlc(ms: i64) -> Hlc {
+pub fn hlc(ms: i64) -> Hlc {
     Hlc {
         wall_ms: ms,
         counter: 0,
@@ -18,7 +18,7 @@ fn hlc(ms: i64) -> Hlc {
 }
 
 /// A sale of `qty` semolina at 110,00 DA, priced by the one pricing function.
-fn sale(product: Uuid, qty: i64, at_ms: i64, receipt_no: i64) -> Sale {
+pub fn sale(product: Uuid, qty: i64, at_ms: i64, receipt_no: i64) -> Sale {
     let line = PriceLine {
         unit_price: Money::from_dinars(110),
         qty,

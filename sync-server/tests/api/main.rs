@@ -2,6 +2,9 @@
 #![allow(clippy::unwrap_used)]
 
 mod apply;
+mod batch;
 mod feed;
+mod fuzz;
 mod helpers;
+mod live;
 mod protocol;

@@ -165,3 +165,50 @@ async fn wrong_requests_get_clear_codes() {
     let (_, body) = app.push(&till, vec![not_base64]).await;
     assert_eq!(body["data"]["rejected"][0]["code"], "INVALID_ENTRY");
 }
+
+#[tokio::test]
+async fn metrics_request_ids_and_gzip() {
+    let app = spawn_app().await;
+    let store = app.store("S").await;
+    let till = app.enroll(store, "Caisse 1").await;
+    let mut bad = entry(2, "b");
+    bad.kind = "teleport".into();
+    let (status, _) = app
+        .push(&till, vec![entry(1, "a"), bad, entry(3, "c")])
+        .await;
+    assert_eq!(status, 200);
+
+    let resp = app
+        .http
+        .get(format!("{}/metrics", app.url))
+        .send()
+        .await
+        .unwrap();
+    // Every answer carries a request id, the one in the server's log lines.
+    assert_eq!(resp.headers()["x-request-id"].to_str().unwrap().len(), 36);
+    let text = resp.text().await.unwrap();
+    for line in [
+        "pos_http_requests_total{method=\"POST\",route=\"/v1/sync/push\",status=\"200\"} 1",
+        "pos_http_request_duration_seconds_count{method=\"POST\",route=\"/v1/sync/push\"} 1",
+        "pos_push_batch_entries_count{} 1",
+        "pos_push_batch_entries_sum{} 3",
+        "pos_entries_applied_total 2",
+        "pos_entries_rejected_total 1",
+    ] {
+        assert!(text.lines().any(|l| l == line), "{line} not in\n{text}");
+    }
+
+    // A caller's own request id is kept; a pull page is gzipped for a client that asks (this
+    // client leaves the body as it came, whatever features reqwest was built with).
+    let raw = reqwest::Client::builder().no_gzip().build().unwrap();
+    let resp = raw
+        .get(format!("{}/v1/sync/pull?since=0", app.url))
+        .bearer_auth(&till.token)
+        .header("x-request-id", "till-42")
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.headers()["x-request-id"], "till-42");
+    assert_eq!(resp.headers()["content-encoding"], "gzip");
+}

@@ -291,9 +291,10 @@ pub fn run(cli: Cli) -> Result<()> {
                 format!("enrolled as device {device} with {server}\n")
             });
         }
-        Verb::Sync { once } => {
+        Verb::Sync { once, every } => {
             let mut till = open(&cli)?;
-            super::repl::sync(&mut till, *once, json)?;
+            let every = std::time::Duration::from_secs((*every).max(1));
+            super::repl::sync(&mut till, *once, every, json)?;
         }
         Verb::Till => {
             let till = open(&cli)?;

@@ -127,6 +127,9 @@ enum Verb {
     Sync {
         #[arg(long)]
         once: bool,
+        /// Seconds between rounds; another terminal's push is pulled at once anyway (live channel).
+        #[arg(long, default_value_t = 5)]
+        every: u64,
     },
     /// The interactive till in this terminal: type or scan barcodes, `pay cash 500`, `help`.
     Till,

@@ -336,12 +336,14 @@ pub fn soak(till: &mut Till, s: &Session, count: usize, seed: u64) -> Result<()>
     Ok(())
 }
 
-/// Syncs once, or forever with backoff while the server is out of reach (1 s doubling to 60 s,
-/// with jitter so a shop's terminals do not all come back at the same instant).
-pub fn sync(till: &mut Till, once: bool, json: bool) -> Result<()> {
+/// Syncs once, or forever: a round every `every`, or at once when the server's live channel
+/// says another terminal pushed; with backoff while the server is out of reach (1 s doubling to
+/// 60 s, with jitter so a shop's terminals do not all come back at the same instant).
+pub fn sync(till: &mut Till, once: bool, every: std::time::Duration, json: bool) -> Result<()> {
     let mut backoff = pos_app::sync::Backoff::default();
+    let live = if once { None } else { Some(till.live_watch()?) };
     loop {
-        let mut wait = std::time::Duration::from_secs(1);
+        let mut wait = every;
         match till.sync_once() {
             Ok(report) => {
                 if json {
@@ -364,9 +366,12 @@ pub fn sync(till: &mut Till, once: bool, json: bool) -> Result<()> {
             }
             Err(e) => return Err(e),
         }
-        if once {
-            return Ok(());
+        match &live {
+            None => return Ok(()),
+            Some(live) if wait == every => {
+                live.wait(every);
+            }
+            Some(_) => std::thread::sleep(wait),
         }
-        std::thread::sleep(wait);
     }
 }

@@ -1,0 +1,277 @@
+//! A batch's records written with one statement per table (`INSERT … SELECT FROM UNNEST`):
+//! sales once by id, their lines and payments, the stock movements (sales' and ledger entries)
+//! once by (product, hlc, key), the levels, and the outbox events, in the batch's order.
+
+use std::collections::HashSet;
+
+use pos_shared::{Sale, SaleKind};
+use sqlx::PgConnection;
+use uuid::Uuid;
+
+use super::levels::{self, Event, Movement};
+use super::{Entry, Record};
+use crate::auth::Device;
+
+/// What a batch wrote (for the metrics).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Applied {
+    pub sales: usize,
+    pub movements: usize,
+    pub events: usize,
+}
+
+/// Writes the records of the entries not rejected. Re-sent sales and movements are skipped by
+/// their ids, so applying twice changes nothing.
+pub async fn apply_batch(
+    conn: &mut PgConnection,
+    device: &Device,
+    entries: &[Entry<'_>],
+) -> Result<Applied, sqlx::Error> {
+    let store = device.store_id;
+    let mut once = HashSet::new();
+    let sales: Vec<(usize, &Sale)> = entries
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| e.rejected.is_none())
+        .filter_map(|(i, e)| match &e.record {
+            Record::Sale(s) if once.insert(s.id) => Some((i, &**s)),
+            _ => None,
+        })
+        .collect();
+    let new = insert_sales(conn, device, &sales).await?;
+    let sales: Vec<(usize, &Sale)> = sales
+        .into_iter()
+        .filter(|(_, s)| new.contains(&s.id))
+        .collect();
+    insert_lines(conn, store, &sales).await?;
+    insert_payments(conn, &sales).await?;
+
+    let mut events: Vec<Event> = sales
+        .iter()
+        .map(|(pos, s)| Event {
+            pos: *pos,
+            name: if s.kind == SaleKind::Refund {
+                "sale.refunded"
+            } else {
+                "sale.completed"
+            },
+            payload: serde_json::json!({
+                "sale_id": s.id, "refund_of": s.refund_of, "terminal_id": s.terminal_id,
+                "receipt_no": s.receipt_no, "total": s.total.centimes(), "at_ms": s.created_at_ms,
+            }),
+        })
+        .collect();
+
+    let mut movements: Vec<Movement> = Vec::new();
+    for (pos, s) in &sales {
+        for (line_no, m) in s.stock_movements() {
+            movements.push(Movement::of(
+                *pos,
+                &m,
+                pos_shared::sale_line_key(&s.id, line_no),
+            ));
+        }
+    }
+    for (pos, e) in entries.iter().enumerate() {
+        if let (None, Record::Movement(m)) = (&e.rejected, &e.record) {
+            movements.push(Movement::of(pos, m, m.id.to_string()));
+        }
+    }
+    movements.sort_by_key(|m| m.pos); // stable: a sale's lines stay in order
+    let mut keys = HashSet::new();
+    movements.retain(|m| keys.insert((m.product, m.hlc.clone(), m.key.clone())));
+    let movements = insert_movements(conn, store, movements).await?;
+    events.extend(levels::keep(conn, store, &movements).await?);
+    events.sort_by_key(|e| e.pos); // stable: a sale's event before its stock events
+    insert_outbox(conn, store, &events).await?;
+    Ok(Applied {
+        sales: sales.len(),
+        movements: movements.len(),
+        events: events.len(),
+    })
+}
+
+/// Inserts the sales not already there; the ids of those inserted.
+async fn insert_sales(
+    conn: &mut PgConnection,
+    device: &Device,
+    sales: &[(usize, &Sale)],
+) -> Result<HashSet<Uuid>, sqlx::Error> {
+    if sales.is_empty() {
+        return Ok(HashSet::new());
+    }
+    let col = |f: &dyn Fn(&Sale) -> i64| sales.iter().map(|(_, s)| f(s)).collect::<Vec<i64>>();
+    let ids: Vec<Uuid> = sqlx::query_scalar(
+        "INSERT INTO sales (id, store_id, device_id, kind, refund_of, terminal_id, receipt_no, shift_id,
+                            cashier_id, hlc, created_at, subtotal, discount_total, total, change)
+         SELECT id, $2, $3, k, rf, t, r, sh, c, h, to_timestamp(at / 1000.0), st, d, tt, ch
+         FROM UNNEST($1::uuid[], $4::text[], $5::uuid[], $6::uuid[], $7::int8[], $8::uuid[], $9::uuid[],
+                     $10::text[], $11::int8[], $12::int8[], $13::int8[], $14::int8[], $15::int8[])
+              AS u(id, k, rf, t, r, sh, c, h, at, st, d, tt, ch)
+         ON CONFLICT DO NOTHING
+         RETURNING id",
+    )
+    .bind(sales.iter().map(|(_, s)| s.id).collect::<Vec<_>>())
+    .bind(device.store_id)
+    .bind(device.id)
+    .bind(
+        sales
+            .iter()
+            .map(|(_, s)| if s.kind == SaleKind::Refund { "refund" } else { "sale" })
+            .collect::<Vec<_>>(),
+    )
+    .bind(sales.iter().map(|(_, s)| s.refund_of).collect::<Vec<_>>())
+    .bind(sales.iter().map(|(_, s)| s.terminal_id).collect::<Vec<_>>())
+    .bind(col(&|s| s.receipt_no))
+    .bind(sales.iter().map(|(_, s)| s.shift_id).collect::<Vec<_>>())
+    .bind(sales.iter().map(|(_, s)| s.cashier_id).collect::<Vec<_>>())
+    .bind(sales.iter().map(|(_, s)| s.hlc.to_string()).collect::<Vec<_>>())
+    .bind(col(&|s| s.created_at_ms))
+    .bind(col(&|s| s.subtotal.centimes()))
+    .bind(col(&|s| s.discount_total.centimes()))
+    .bind(col(&|s| s.total.centimes()))
+    .bind(col(&|s| s.change.centimes()))
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(ids.into_iter().collect())
+}
+
+async fn insert_lines(
+    conn: &mut PgConnection,
+    store: Uuid,
+    sales: &[(usize, &Sale)],
+) -> Result<(), sqlx::Error> {
+    let lines: Vec<_> = sales
+        .iter()
+        .flat_map(|(_, s)| s.lines.iter().map(move |l| (*s, l)))
+        .collect();
+    if lines.is_empty() {
+        return Ok(());
+    }
+    let money = |f: &dyn Fn(&pos_shared::SaleLine) -> i64| {
+        lines.iter().map(|(_, l)| f(l)).collect::<Vec<i64>>()
+    };
+    sqlx::query(
+        "INSERT INTO sale_lines (sale_id, created_at, store_id, line_no, product_id, sku, name, unit,
+                                 qty, unit_price, tax_rate, gross, net)
+         SELECT s, to_timestamp(at / 1000.0), $3, n, p, sku, nm, un, q, up, tr, g, nt
+         FROM UNNEST($1::uuid[], $2::int8[], $4::int4[], $5::uuid[], $6::text[], $7::text[], $8::text[],
+                     $9::int8[], $10::int8[], $11::int4[], $12::int8[], $13::int8[])
+              AS u(s, at, n, p, sku, nm, un, q, up, tr, g, nt)",
+    )
+    .bind(lines.iter().map(|(s, _)| s.id).collect::<Vec<_>>())
+    .bind(lines.iter().map(|(s, _)| s.created_at_ms).collect::<Vec<_>>())
+    .bind(store)
+    .bind(lines.iter().map(|(_, l)| l.line_no as i32).collect::<Vec<_>>())
+    .bind(lines.iter().map(|(_, l)| l.product_id).collect::<Vec<_>>())
+    .bind(lines.iter().map(|(_, l)| l.sku.as_str()).collect::<Vec<_>>())
+    .bind(lines.iter().map(|(_, l)| l.name.as_str()).collect::<Vec<_>>())
+    .bind(lines.iter().map(|(_, l)| l.unit.as_str()).collect::<Vec<_>>())
+    .bind(money(&|l| l.qty))
+    .bind(money(&|l| l.unit_price.centimes()))
+    .bind(lines.iter().map(|(_, l)| i32::from(l.tax_rate.bp())).collect::<Vec<_>>())
+    .bind(money(&|l| l.gross.centimes()))
+    .bind(money(&|l| l.net.centimes()))
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+async fn insert_payments(
+    conn: &mut PgConnection,
+    sales: &[(usize, &Sale)],
+) -> Result<(), sqlx::Error> {
+    let paid: Vec<_> = sales
+        .iter()
+        .flat_map(|(_, s)| s.payments.iter().enumerate().map(move |(i, p)| (*s, i, p)))
+        .collect();
+    if paid.is_empty() {
+        return Ok(());
+    }
+    sqlx::query(
+        "INSERT INTO payments (sale_id, created_at, seq, tender, amount, tendered, reference)
+         SELECT s, to_timestamp(at / 1000.0), n, t, a, td, r
+         FROM UNNEST($1::uuid[], $2::int8[], $3::int4[], $4::text[], $5::int8[], $6::int8[], $7::text[])
+              AS u(s, at, n, t, a, td, r)",
+    )
+    .bind(paid.iter().map(|(s, _, _)| s.id).collect::<Vec<_>>())
+    .bind(paid.iter().map(|(s, _, _)| s.created_at_ms).collect::<Vec<_>>())
+    .bind(paid.iter().map(|(_, i, _)| *i as i32 + 1).collect::<Vec<_>>())
+    .bind(paid.iter().map(|(_, _, p)| p.tender.as_str()).collect::<Vec<_>>())
+    .bind(paid.iter().map(|(_, _, p)| p.amount.centimes()).collect::<Vec<_>>())
+    .bind(paid.iter().map(|(_, _, p)| p.tendered.centimes()).collect::<Vec<_>>())
+    .bind(paid.iter().map(|(_, _, p)| p.reference.as_deref()).collect::<Vec<_>>())
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Records the movements not already in the ledger; those inserted, in the batch's order.
+async fn insert_movements(
+    conn: &mut PgConnection,
+    store: Uuid,
+    movements: Vec<Movement>,
+) -> Result<Vec<Movement>, sqlx::Error> {
+    if movements.is_empty() {
+        return Ok(movements);
+    }
+    let inserted: Vec<(Uuid, String, String)> = sqlx::query_as(
+        "INSERT INTO stock_movements (store_id, product_id, hlc, key, kind, qty, ref_id, created_at)
+         SELECT $1, p, h, k, kd, q, r, to_timestamp(at / 1000.0)
+         FROM UNNEST($2::uuid[], $3::text[], $4::text[], $5::text[], $6::int8[], $7::uuid[], $8::int8[])
+              AS u(p, h, k, kd, q, r, at)
+         ON CONFLICT DO NOTHING
+         RETURNING product_id, hlc, key",
+    )
+    .bind(store)
+    .bind(movements.iter().map(|m| m.product).collect::<Vec<_>>())
+    .bind(movements.iter().map(|m| m.hlc.as_str()).collect::<Vec<_>>())
+    .bind(movements.iter().map(|m| m.key.as_str()).collect::<Vec<_>>())
+    .bind(movements.iter().map(|m| m.kind.as_str()).collect::<Vec<_>>())
+    .bind(movements.iter().map(|m| m.qty).collect::<Vec<_>>())
+    .bind(movements.iter().map(|m| m.ref_id).collect::<Vec<_>>())
+    .bind(movements.iter().map(|m| m.at_ms).collect::<Vec<_>>())
+    .fetch_all(&mut *conn)
+    .await?;
+    if inserted.len() == movements.len() {
+        return Ok(movements);
+    }
+    let inserted: HashSet<(Uuid, String, String)> = inserted.into_iter().collect();
+    Ok(movements
+        .into_iter()
+        .filter(|m| inserted.contains(&(m.product, m.hlc.clone(), m.key.clone())))
+        .collect())
+}
+
+/// Events for the rest of the platform, in the transaction that caused them; the relay
+/// publishes each as `pos.<store>.<event>`.
+async fn insert_outbox(
+    conn: &mut PgConnection,
+    store: Uuid,
+    events: &[Event],
+) -> Result<(), sqlx::Error> {
+    if events.is_empty() {
+        return Ok(());
+    }
+    sqlx::query(
+        "INSERT INTO outbox (id, store_id, subject, payload)
+         SELECT id, $2, s, p::jsonb FROM UNNEST($1::uuid[], $3::text[], $4::text[]) AS u(id, s, p)",
+    )
+    .bind(events.iter().map(|_| Uuid::now_v7()).collect::<Vec<_>>())
+    .bind(store)
+    .bind(
+        events
+            .iter()
+            .map(|e| format!("pos.{store}.{}", e.name))
+            .collect::<Vec<_>>(),
+    )
+    .bind(
+        events
+            .iter()
+            .map(|e| e.payload.to_string())
+            .collect::<Vec<_>>(),
+    )
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
