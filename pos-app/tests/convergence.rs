@@ -6,15 +6,17 @@
 //! ledger), every sale exactly once. `POS_SEED=N` replays a run; the seed is printed.
 #![allow(clippy::unwrap_used)]
 
+mod sync_support;
+
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use pos_app::till::{ItemSpec, TenderInput};
 use pos_app::{Session, Till};
-use pos_shared::{FixedClock, Money, Role, SeqIds, Tender};
+use pos_shared::{FixedClock, Money, Tender};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use sync_server::{admin, Application, Settings};
+use sync_server::admin;
 use uuid::Uuid;
 
 const HEADER: &str =
@@ -54,16 +56,7 @@ struct Terminal {
 
 fn terminal(n: u16, clock: &Arc<FixedClock>) -> Terminal {
     let dir = tempfile::tempdir().unwrap();
-    let mut till = Till::init(
-        dir.path(),
-        "Superette",
-        &format!("Caisse {n}"),
-        clock.clone(),
-        Arc::new(SeqIds::with_stream(n)),
-    )
-    .unwrap();
-    till.add_user(None, "Karim", Role::Manager, "9999").unwrap();
-    let karim = till.login("9999").unwrap();
+    let (till, karim) = sync_support::till(dir.path(), &format!("Caisse {n}"), n, clock);
     Terminal {
         till,
         karim,
@@ -89,30 +82,6 @@ fn cash() -> [TenderInput; 1] {
         amount: None,
         reference: None,
     }]
-}
-
-fn server(rt: &tokio::runtime::Runtime) -> (String, sqlx::PgPool) {
-    rt.block_on(async {
-        let admin_pool = sqlx::PgPool::connect("postgres://postgres@127.0.0.1:5432/postgres")
-            .await
-            .unwrap();
-        let db = format!("pos_converge_{}", Uuid::now_v7().simple());
-        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {db}")))
-            .execute(&admin_pool)
-            .await
-            .unwrap();
-        let app = Application::build(Settings {
-            listen: "127.0.0.1:0".parse().unwrap(),
-            database_url: format!("postgres://postgres@127.0.0.1:5432/{db}"),
-            ..Settings::default()
-        })
-        .await
-        .unwrap();
-        let url = format!("http://127.0.0.1:{}", app.port());
-        let pool = app.pool().clone();
-        tokio::spawn(app.run_until_stopped());
-        (url, pool)
-    })
 }
 
 /// One random action on terminal `t`; what it did, for the failure message.
@@ -192,7 +161,7 @@ fn terminals_offline_for_a_random_day_converge_with_postgres() {
     eprintln!("convergence seed: {seed} (POS_SEED={seed} replays this run)");
     let mut rng = StdRng::seed_from_u64(seed);
     let rt = tokio::runtime::Runtime::new().unwrap();
-    let (url, pool) = server(&rt);
+    let (url, pool) = sync_support::server(&rt, "pos_converge");
     let store = rt
         .block_on(admin::create_store(&pool, "Superette"))
         .unwrap();

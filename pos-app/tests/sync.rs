@@ -3,57 +3,24 @@
 //! product on both converge.
 #![allow(clippy::unwrap_used)]
 
-use std::path::Path;
+mod sync_support;
+
 use std::sync::Arc;
 
 use pos_app::till::{ItemSpec, TenderInput};
-use pos_app::{Session, Till};
-use pos_shared::{FixedClock, Money, Role, SeqIds, Tender};
-use sync_server::{admin, Application, Settings};
+use pos_shared::{FixedClock, Money, Tender};
+use sync_server::admin;
+use sync_support::till;
 
 const CSV: &str =
     "sku,barcode,plu,name_fr,name_ar,category,price,tax_rate,unit,reorder_point,stock\n\
 EPI-0001,6130502000100,,Semoule moyenne Sim 1 kg,سميد,épicerie,\"110,00\",0,piece,10,10\n\
 CRE-0001,6130325000448,,Lait Candia 1 L,حليب,crèmerie,\"135,00\",9,piece,10,20\n";
 
-fn till(dir: &Path, name: &str, stream: u16, clock: &Arc<FixedClock>) -> (Till, Session) {
-    let mut till = Till::init(
-        dir,
-        "Superette",
-        name,
-        clock.clone(),
-        Arc::new(SeqIds::with_stream(stream)),
-    )
-    .unwrap();
-    till.add_user(None, "Karim", Role::Manager, "9999").unwrap();
-    let karim = till.login("9999").unwrap();
-    (till, karim)
-}
-
 #[test]
 fn two_tills_converge_through_the_server() {
     let rt = tokio::runtime::Runtime::new().unwrap();
-    let (url, pool) = rt.block_on(async {
-        let admin_pool = sqlx::PgPool::connect("postgres://postgres@127.0.0.1:5432/postgres")
-            .await
-            .unwrap();
-        let db = format!("pos_sync_{}", uuid::Uuid::now_v7().simple());
-        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {db}")))
-            .execute(&admin_pool)
-            .await
-            .unwrap();
-        let app = Application::build(Settings {
-            listen: "127.0.0.1:0".parse().unwrap(),
-            database_url: format!("postgres://postgres@127.0.0.1:5432/{db}"),
-            ..Settings::default()
-        })
-        .await
-        .unwrap();
-        let url = format!("http://127.0.0.1:{}", app.port());
-        let pool = app.pool().clone();
-        tokio::spawn(app.run_until_stopped());
-        (url, pool)
-    });
+    let (url, pool) = sync_support::server(&rt, "pos_sync");
     let store = rt
         .block_on(admin::create_store(&pool, "Superette El Baraka"))
         .unwrap();

@@ -2,59 +2,26 @@
 //! another till's sale as soon as it is pushed, because the server says the feed moved.
 #![allow(clippy::unwrap_used)]
 
+mod sync_support;
+
 use std::io::{BufRead, BufReader};
-use std::path::Path;
 use std::process::{Command, Stdio};
 use std::sync::Arc;
 
 use pos_app::till::{ItemSpec, TenderInput};
-use pos_app::{Session, Till};
-use pos_shared::{FixedClock, Money, Role, SeqIds, Tender};
-use sync_server::{admin, Application, Settings};
+use pos_shared::{FixedClock, Money, Tender};
+use sync_server::admin;
+use sync_support::till;
 
 const POS: &str = env!("CARGO_BIN_EXE_pos");
 const CSV: &str =
     "sku,barcode,plu,name_fr,name_ar,category,price,tax_rate,unit,reorder_point,stock\n\
 EPI-0001,6130502000100,,Semoule moyenne Sim 1 kg,سميد,épicerie,\"110,00\",0,piece,10,10\n";
 
-fn till(dir: &Path, name: &str, stream: u16, clock: &Arc<FixedClock>) -> (Till, Session) {
-    let mut till = Till::init(
-        dir,
-        "Superette",
-        name,
-        clock.clone(),
-        Arc::new(SeqIds::with_stream(stream)),
-    )
-    .unwrap();
-    till.add_user(None, "Karim", Role::Manager, "9999").unwrap();
-    let karim = till.login("9999").unwrap();
-    (till, karim)
-}
-
 #[test]
 fn a_syncing_till_pulls_another_tills_sale_without_waiting_for_its_round() {
     let rt = tokio::runtime::Runtime::new().unwrap();
-    let (url, pool) = rt.block_on(async {
-        let admin_pool = sqlx::PgPool::connect("postgres://postgres@127.0.0.1:5432/postgres")
-            .await
-            .unwrap();
-        let db = format!("pos_live_{}", uuid::Uuid::now_v7().simple());
-        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {db}")))
-            .execute(&admin_pool)
-            .await
-            .unwrap();
-        let app = Application::build(Settings {
-            listen: "127.0.0.1:0".parse().unwrap(),
-            database_url: format!("postgres://postgres@127.0.0.1:5432/{db}"),
-            ..Settings::default()
-        })
-        .await
-        .unwrap();
-        let url = format!("http://127.0.0.1:{}", app.port());
-        let pool = app.pool().clone();
-        tokio::spawn(app.run_until_stopped());
-        (url, pool)
-    });
+    let (url, pool) = sync_support::server(&rt, "pos_live");
     let store = rt
         .block_on(admin::create_store(&pool, "Superette"))
         .unwrap();
@@ -115,10 +82,10 @@ fn a_syncing_till_pulls_another_tills_sale_without_waiting_for_its_round() {
     }
     let _ = sync.kill();
     let _ = sync.wait();
-    let b = Till::open(
+    let b = pos_app::Till::open(
         dir_b.path(),
         clock.clone(),
-        Arc::new(SeqIds::with_stream(3)),
+        Arc::new(pos_shared::SeqIds::with_stream(3)),
     )
     .unwrap();
     assert_eq!(b.stock_show("6130502000100").unwrap().level, 7);
