@@ -124,6 +124,7 @@ pub fn run(data_dir: PathBuf) -> anyhow::Result<()> {
     .ok();
     let badge = Arc::new(Mutex::new(SyncBadge::default()));
     let (nudge, nudges) = mpsc::channel();
+    let live_nudge = nudge.clone();
     let desk = Desk {
         counter: Mutex::new(counter),
         printer,
@@ -137,7 +138,7 @@ pub fn run(data_dir: PathBuf) -> anyhow::Result<()> {
             let handle = app.handle().clone();
             std::thread::Builder::new()
                 .name("sync".into())
-                .spawn(move || sync_loop::run(&data_dir, &handle, &badge, &nudges))?;
+                .spawn(move || sync_loop::run(&data_dir, &handle, &badge, &nudges, live_nudge))?;
             if let Some(window) = app.get_webview_window("main") {
                 window.set_focus()?;
             }

@@ -3,7 +3,7 @@
 //! the server is unreachable, and the badge the window shows, sent as the `sync` event.
 
 use std::path::Path;
-use std::sync::mpsc::{Receiver, RecvTimeoutError};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -35,8 +35,16 @@ pub struct SyncBadge {
 
 /// How long to wait between rounds when all is well.
 const IDLE: Duration = Duration::from_secs(5);
+/// How long the live channel's forwarder waits before looking again (it wakes on every event).
+const LIVE_IDLE: Duration = Duration::from_secs(60);
 
-pub fn run(dir: &Path, app: &AppHandle, shared: &Arc<Mutex<SyncBadge>>, nudges: &Receiver<()>) {
+pub fn run(
+    dir: &Path,
+    app: &AppHandle,
+    shared: &Arc<Mutex<SyncBadge>>,
+    nudges: &Receiver<()>,
+    live_nudge: Sender<()>,
+) {
     let mut till = match Till::open(dir, Arc::new(SystemClock), Arc::new(RandomIds)) {
         Ok(till) => till,
         Err(e) => {
@@ -53,11 +61,28 @@ pub fn run(dir: &Path, app: &AppHandle, shared: &Arc<Mutex<SyncBadge>>, nudges: 
     };
     let mut backoff = Backoff::default();
     let mut badge = SyncBadge::default();
+    let mut live_nudge = Some(live_nudge);
     loop {
         let status = till.sync_status();
         let enrolled = status
             .as_ref()
             .is_ok_and(|s| s.server.is_some() && s.device_id.is_some());
+        if enrolled && live_nudge.is_some() {
+            // Once enrolled, the server's live channel wakes this loop when another terminal
+            // pushes, so its sale shows here within a second rather than at the next round.
+            if let Ok(live) = till.live_watch() {
+                if let Some(tx) = live_nudge.take() {
+                    let forward = move || loop {
+                        if live.wait(LIVE_IDLE) && tx.send(()).is_err() {
+                            break;
+                        }
+                    };
+                    let _ = std::thread::Builder::new()
+                        .name("sync-live-nudge".into())
+                        .spawn(forward);
+                }
+            }
+        }
         let mut wait = IDLE;
         if enrolled {
             match till.sync_once() {
