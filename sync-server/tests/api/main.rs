@@ -3,6 +3,7 @@
 
 mod apply;
 mod batch;
+mod faults;
 mod feed;
 mod fuzz;
 mod helpers;
