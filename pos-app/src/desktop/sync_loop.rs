@@ -59,6 +59,9 @@ pub fn run(
             return;
         }
     };
+    if let Err(e) = till.store().small_cache() {
+        eprintln!("sync thread keeps the full page cache: {e}");
+    }
     let mut backoff = Backoff::default();
     let mut badge = SyncBadge::default();
     let mut live_nudge = Some(live_nudge);

@@ -306,6 +306,7 @@ impl Worker {
     /// Starts printing the queue of the till in `dir` on its own connection.
     pub fn spawn(dir: PathBuf, clock: Arc<dyn Clock>, options: WorkerOptions) -> Result<Worker> {
         let store = Store::open(&dir, false)?;
+        store.small_cache()?;
         recover(store.conn())?;
         let (wake, rx) = mpsc::channel::<()>();
         let handle = std::thread::Builder::new()
