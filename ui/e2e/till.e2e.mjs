@@ -158,6 +158,7 @@ async function main() {
     const search = await session.waitFor('[data-testid="search"]');
     await sleep(300);
     await shot("03-sell");
+    const rssSell = rssMb("pos-desktop");
 
     // Three wedge bursts while the search box has focus.
     await session.click(search);
@@ -285,7 +286,7 @@ async function main() {
 
     console.log(`\ncold start to PIN screen: ${coldStartMs} ms`);
     console.log(`scan burst Enter to cart line painted: ${scanMs.map((x) => x.toFixed(1)).join(", ")} ms (p95 ${p95(scanMs).toFixed(1)} ms)`);
-    console.log(`pos-desktop RSS: ${rss.toFixed(0)} MB (catalog ${catalog})`);
+    console.log(`pos-desktop RSS: ${rssSell.toFixed(0)} MB on the sell screen, ${rss.toFixed(0)} MB at the end (after receipts, camera and resizes; catalog ${catalog})`);
     console.log(`screenshots: ${shots}`);
   } finally {
     if (session) await session.end();
