@@ -29,6 +29,18 @@ pub fn encode(bitmap: &Bitmap) -> Result<Vec<u8>> {
 
 /// Decodes a PNG (any colour type) to a 1-bit bitmap: dots darker than mid-grey are black.
 pub fn decode(bytes: &[u8]) -> Result<Bitmap> {
+    let (grey, w, h) = decode_grey(bytes)?;
+    let mut out = Bitmap::new(w, h);
+    for (i, g) in grey.iter().enumerate() {
+        if *g < 128 {
+            out.pixels[i] = 1;
+        }
+    }
+    Ok(out)
+}
+
+/// Decodes a PNG (any colour type) to 8-bit grey values with its width and height.
+fn decode_grey(bytes: &[u8]) -> Result<(Vec<u8>, u32, u32)> {
     let mut decoder = png::Decoder::new(std::io::Cursor::new(bytes));
     decoder.set_transformations(png::Transformations::EXPAND | png::Transformations::STRIP_16);
     let mut reader = decoder.read_info().map_err(png_err)?;
@@ -37,16 +49,15 @@ pub fn decode(bytes: &[u8]) -> Result<Bitmap> {
         .ok_or_else(|| png_err("image too large"))?;
     let mut buf = vec![0; size];
     let info = reader.next_frame(&mut buf).map_err(png_err)?;
-    let channels = info.color_type.samples();
     let (w, h) = (info.width, info.height);
-    let grey = grey_of(&buf[..info.buffer_size()], channels, w, h, info.line_size);
-    let mut out = Bitmap::new(w, h);
-    for (i, g) in grey.iter().enumerate() {
-        if *g < 128 {
-            out.pixels[i] = 1;
-        }
-    }
-    Ok(out)
+    let grey = grey_of(
+        &buf[..info.buffer_size()],
+        info.color_type.samples(),
+        w,
+        h,
+        info.line_size,
+    );
+    Ok((grey, w, h))
 }
 
 /// 8-bit grey values (0 = black) of a decoded frame; transparent pixels count as paper.
@@ -79,20 +90,6 @@ pub fn load_logo(path: &std::path::Path, max_width: u32) -> Result<Bitmap> {
         path: path.display().to_string(),
         detail: e.to_string(),
     })?;
-    let mut decoder = png::Decoder::new(std::io::Cursor::new(&bytes[..]));
-    decoder.set_transformations(png::Transformations::EXPAND | png::Transformations::STRIP_16);
-    let mut reader = decoder.read_info().map_err(png_err)?;
-    let size = reader
-        .output_buffer_size()
-        .ok_or_else(|| png_err("image too large"))?;
-    let mut buf = vec![0; size];
-    let info = reader.next_frame(&mut buf).map_err(png_err)?;
-    let grey = grey_of(
-        &buf[..info.buffer_size()],
-        info.color_type.samples(),
-        info.width,
-        info.height,
-        info.line_size,
-    );
-    super::raster::dither(&grey, info.width, info.height, max_width)
+    let (grey, w, h) = decode_grey(&bytes)?;
+    super::raster::dither(&grey, w, h, max_width)
 }

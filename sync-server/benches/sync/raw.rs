@@ -9,16 +9,8 @@ use rand::Rng;
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use crate::data::{self, Catalog};
-use crate::runs::Ingest;
+use crate::runs::{self, Ingest};
 use crate::server::Server;
-
-fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
-}
 
 pub async fn insert_rate(
     server: &Server,
@@ -27,21 +19,11 @@ pub async fn insert_rate(
     per_batch: usize,
     rng: &mut impl Rng,
 ) -> anyhow::Result<Ingest> {
-    let mut work = Vec::new();
-    for i in 0..terminals {
-        let store = server.store(&format!("Raw {i}")).await?;
-        let t = server.enroll(store, "Caisse 1").await?;
-        let catalog = Catalog::new(1000, rng);
-        let mut all = Vec::new();
-        for b in 0..batches {
-            let first = (b * per_batch) as i64 + 1;
-            let sales: Vec<_> = (0..per_batch as i64)
-                .map(|k| data::sale(&catalog, t.device_id, first + k, now_ms(), rng))
-                .collect();
-            all.push((first, sales));
-        }
-        work.push((t.store_id, t.device_id, all));
-    }
+    let work: Vec<_> = runs::workload(server, "Raw", terminals, batches, per_batch, rng)
+        .await?
+        .into_iter()
+        .map(|(t, all)| (t.store_id, t.device_id, all))
+        .collect();
     let started = Instant::now();
     let mut tasks = Vec::new();
     for (store, device, all) in work {

@@ -14,7 +14,7 @@ use uuid::Uuid;
 use crate::data::{self, Catalog};
 use crate::server::{Server, Terminal};
 
-fn now_ms() -> i64 {
+pub fn now_ms() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_millis() as i64)
@@ -24,6 +24,35 @@ fn now_ms() -> i64 {
 pub struct Ingest {
     pub sales: usize,
     pub sales_per_s: f64,
+}
+
+/// Sales of `terminals` new terminals (one per store, named `label N`): for each, `batches`
+/// batches of `per_batch` sales as (first seq, sales).
+pub async fn workload(
+    server: &Server,
+    label: &str,
+    terminals: usize,
+    batches: usize,
+    per_batch: usize,
+    rng: &mut impl Rng,
+) -> anyhow::Result<Vec<(Terminal, Vec<(i64, Vec<pos_shared::Sale>)>)>> {
+    let mut work = Vec::new();
+    for i in 0..terminals {
+        let store = server.store(&format!("{label} {i}")).await?;
+        let t = server.enroll(store, "Caisse 1").await?;
+        let catalog = Catalog::new(1000, rng);
+        let batches = (0..batches)
+            .map(|b| {
+                let first = (b * per_batch) as i64 + 1;
+                let sales = (0..per_batch as i64)
+                    .map(|k| data::sale(&catalog, t.device_id, first + k, now_ms(), rng))
+                    .collect();
+                (first, sales)
+            })
+            .collect();
+        work.push((t, batches));
+    }
+    Ok(work)
 }
 
 /// `terminals` terminals, one per store, each pushing `batches` batches of `per_batch` sales
@@ -36,21 +65,14 @@ pub async fn ingest(
     rng: &mut impl Rng,
 ) -> anyhow::Result<Ingest> {
     let mut work = Vec::new();
-    for i in 0..terminals {
-        let store = server.store(&format!("Ingest {i}")).await?;
-        let t = server.enroll(store, "Caisse 1").await?;
-        let catalog = Catalog::new(1000, rng);
-        let mut bodies = Vec::new();
-        for b in 0..batches {
-            let first = (b * per_batch) as i64 + 1;
-            let sales: Vec<_> = (0..per_batch as i64)
-                .map(|k| data::sale(&catalog, t.device_id, first + k, now_ms(), rng))
-                .collect();
-            bodies.push((
-                first + per_batch as i64 - 1,
-                data::push_body(t.device_id, first, &sales),
-            ));
-        }
+    for (t, batches) in workload(server, "Ingest", terminals, batches, per_batch, rng).await? {
+        let bodies: Vec<_> = batches
+            .iter()
+            .map(|(first, sales)| {
+                let last = first + sales.len() as i64 - 1;
+                (last, data::push_body(t.device_id, *first, sales))
+            })
+            .collect();
         work.push((t, bodies));
     }
     let started = Instant::now();
