@@ -235,5 +235,5 @@ pub fn set_printer(desk: State<'_, Desk>, printer: PrinterDto) -> Answer<Printer
 
 #[tauri::command]
 pub fn test_page(desk: State<'_, Desk>) -> Answer<i64> {
-    desk.after_sale(|c| c.queue_test_page())
+    desk.after_print(|c| c.queue_test_page())
 }

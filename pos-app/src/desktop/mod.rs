@@ -35,6 +35,9 @@ impl From<PosError> for UiError {
     }
 }
 
+/// What the window says when the counter's lock was poisoned by a panic.
+const STOPPED: &str = "the till stopped after an internal error: restart it";
+
 /// The window's state: the counter, the sync thread's badge, and a way to wake that thread.
 pub struct Desk {
     counter: Mutex<Counter>,
@@ -51,7 +54,7 @@ impl Desk {
     ) -> std::result::Result<T, UiError> {
         let mut counter = self.counter.lock().map_err(|_| UiError {
             code: "INTERNAL".into(),
-            message: "the till stopped after an internal error: restart it".into(),
+            message: STOPPED.into(),
         })?;
         f(&mut counter).map_err(UiError::from)
     }
@@ -62,12 +65,21 @@ impl Desk {
         &self,
         f: impl FnOnce(&mut Counter) -> Result<T>,
     ) -> std::result::Result<T, UiError> {
-        let answer = self.with(f);
+        let answer = self.after_print(f);
         if answer.is_ok() {
             self.nudge_sync();
-            if let Some(printer) = &self.printer {
-                printer.notify();
-            }
+        }
+        answer
+    }
+
+    /// Runs an action that queued something to print, then wakes the printer.
+    fn after_print<T>(
+        &self,
+        f: impl FnOnce(&mut Counter) -> Result<T>,
+    ) -> std::result::Result<T, UiError> {
+        let answer = self.with(f);
+        if let (Ok(_), Some(printer)) = (&answer, &self.printer) {
+            printer.notify();
         }
         answer
     }
@@ -76,9 +88,7 @@ impl Desk {
     fn counter_scan(&self, code: &str) -> Result<crate::counter::CartDto> {
         match self.counter.lock() {
             Ok(mut counter) => counter.scan(code),
-            Err(_) => Err(PosError::Invalid(
-                "the till stopped after an internal error: restart it".into(),
-            )),
+            Err(_) => Err(PosError::Invalid(STOPPED.into())),
         }
     }
 
