@@ -1,7 +1,7 @@
-//! The yardstick: the rows a push of sales makes (sale, lines, payment, movements, outbox
-//! events, the stored entry and its feed row) written straight into Postgres, one transaction
-//! per batch, each table in one multi-row `INSERT … SELECT FROM UNNEST`. No HTTP, no JSON, no
-//! checks, no stock levels: what the server's work is measured against.
+//! The yardstick: the rows a push of sales makes (sale, lines, payment, movements, day and
+//! product rollups, outbox events, the stored entry and its feed row) written straight into
+//! Postgres, one transaction per batch, each table in one multi-row statement. No HTTP, no
+//! JSON, no checks, no stock levels: what the server's work is measured against.
 
 use std::time::Instant;
 
@@ -148,6 +148,9 @@ async fn write_batch(
     .bind(sales.iter().map(|s| s.total.centimes()).collect::<Vec<_>>())
     .execute(&mut *tx)
     .await?;
+
+    // The day and product rollups, summed and written as the server does.
+    sync_server::apply::rollups::add_sales(&mut tx, store, sales).await?;
 
     let mut subjects = Vec::new();
     let mut payloads = Vec::new();

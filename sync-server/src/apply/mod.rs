@@ -1,11 +1,13 @@
 //! The apply pipeline for pushed entries. Each entry is decoded and checked once
 //! ([`prepare`]); the records of a whole batch are then written with one statement per table
 //! ([`write::apply_batch`]), the stock levels kept by the ledger rule in the same transaction
-//! ([`levels`]). A refused entry is rejected alone: the checks run before anything is written,
+//! ([`levels`]), and the portal's day and product rollups of the newly recorded sales
+//! ([`rollups`]). A refused entry is rejected alone: the checks run before anything is written,
 //! and if the database still refuses a batch, the push retries it an entry at a time, each in
 //! a savepoint (see `handlers::sync`).
 
 mod levels;
+pub mod rollups;
 mod write;
 
 use base64::Engine;

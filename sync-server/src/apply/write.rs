@@ -1,6 +1,7 @@
 //! A batch's records written with one statement per table (`INSERT … SELECT FROM UNNEST`):
 //! sales once by id, their lines and payments, the stock movements (sales' and ledger entries)
-//! once by (product, hlc, key), the levels, and the outbox events, in the batch's order.
+//! once by (product, hlc, key), the levels, the day and product rollups of the new sales, and
+//! the outbox events, in the batch's order.
 
 use std::collections::HashSet;
 
@@ -9,6 +10,7 @@ use sqlx::PgConnection;
 use uuid::Uuid;
 
 use super::levels::{self, Event, Movement};
+use super::rollups;
 use super::{Entry, Record};
 use crate::auth::Device;
 
@@ -45,6 +47,7 @@ pub async fn apply_batch(
         .collect();
     insert_lines(conn, store, &sales).await?;
     insert_payments(conn, &sales).await?;
+    rollups::add_sales(conn, store, sales.iter().map(|(_, s)| *s)).await?;
 
     let mut events: Vec<Event> = sales
         .iter()

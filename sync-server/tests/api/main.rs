@@ -9,3 +9,4 @@ mod fuzz;
 mod helpers;
 mod live;
 mod protocol;
+mod rollups;
