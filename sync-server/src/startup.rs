@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use axum::serve::ListenerExt;
 use sqlx::postgres::PgPoolOptions;
 use tokio::net::TcpListener;
 
@@ -65,7 +66,14 @@ impl Application {
             live.clone()
                 .run(self.notifications, self.state.pool.clone()),
         );
-        axum::serve(self.listener, router(self.state))
+        // Answers go out at once: a gzipped answer is written in pieces, and Nagle's algorithm
+        // would hold the last one until the client's delayed acknowledgement (40 ms).
+        let listener = self.listener.tap_io(|tcp| {
+            if let Err(e) = tcp.set_nodelay(true) {
+                tracing::debug!(error = %e, "TCP_NODELAY not set");
+            }
+        });
+        axum::serve(listener, router(self.state))
             .with_graceful_shutdown(async move {
                 let _ = tokio::signal::ctrl_c().await;
                 // Live connections never end by themselves; a graceful stop would wait forever.

@@ -196,15 +196,15 @@ async fn write_batch(
     .execute(&mut *tx)
     .await?;
     sqlx::query(
-        "INSERT INTO feed (store_id, cursor, kind, entity_id, body, origin)
-         SELECT $1, $2 + o, 'sale', e, b, $3
-         FROM UNNEST($4::text[], $5::bytea[]) WITH ORDINALITY AS u(e, b, o)",
+        "INSERT INTO feed (store_id, cursor, kind, entity_id, origin, seq)
+         SELECT $1, $2 + o, 'sale', e, $3, s
+         FROM UNNEST($4::text[], $5::int8[]) WITH ORDINALITY AS u(e, s, o)",
     )
     .bind(store)
     .bind(cursor)
     .bind(device)
     .bind(&entity)
-    .bind(&bodies)
+    .bind(&seqs)
     .execute(&mut *tx)
     .await?;
     tx.commit().await?;

@@ -1,7 +1,7 @@
 //! Stock levels kept by the ledger rule — the latest COUNT by HLC plus the deltas after it, the
 //! same rule as on the tills — for a batch of newly recorded movements at once: the levels of
-//! the products touched are locked in one statement, walked in the batch's order in memory, and
-//! written back in one statement. Each movement that changes a level is a `stock.changed`
+//! the products touched are read in one statement, walked in the batch's order in memory, and
+//! written back in one statement (and one more for products without a level yet). Each movement that changes a level is a `stock.changed`
 //! event, and a level below zero is also `stock.oversold`.
 
 use std::collections::HashMap;
@@ -46,6 +46,15 @@ pub struct Event {
     pub payload: serde_json::Value,
 }
 
+/// A product's level as the batch walks its movements.
+struct Level {
+    level: i64,
+    count_hlc: String,
+    changed: bool,
+    /// It has a row in `stock_levels` already.
+    stored: bool,
+}
+
 /// Updates the levels for `movements` (all newly recorded, in the batch's order).
 pub async fn keep(
     conn: &mut PgConnection,
@@ -58,30 +67,48 @@ pub async fn keep(
     let mut products: Vec<Uuid> = movements.iter().map(|m| m.product).collect();
     products.sort_unstable();
     products.dedup();
-    sqlx::query(
-        "INSERT INTO stock_levels (store_id, product_id, level)
-         SELECT $1, p, 0 FROM UNNEST($2::uuid[]) AS p ON CONFLICT DO NOTHING",
-    )
-    .bind(store)
-    .bind(&products)
-    .execute(&mut *conn)
-    .await?;
-    // Locked in product order: two batches of a store can never wait on each other in a ring.
+    // No row lock: the push holds the store's head row from the start of its batch to its
+    // commit, so no other transaction writes this store's levels meanwhile.
     let rows: Vec<(Uuid, i64, String)> = sqlx::query_as(
         "SELECT product_id, level, count_hlc FROM stock_levels
-         WHERE store_id = $1 AND product_id = ANY($2) ORDER BY product_id FOR UPDATE",
+         WHERE store_id = $1 AND product_id = ANY($2)",
     )
     .bind(store)
     .bind(&products)
     .fetch_all(&mut *conn)
     .await?;
-    let mut levels: HashMap<Uuid, (i64, String, bool)> = rows
+    let mut levels: HashMap<Uuid, Level> = rows
         .into_iter()
-        .map(|(p, level, hlc)| (p, (level, hlc, false)))
+        .map(|(p, level, count_hlc)| {
+            let stored = true;
+            (
+                p,
+                Level {
+                    level,
+                    count_hlc,
+                    changed: false,
+                    stored,
+                },
+            )
+        })
         .collect();
+    for p in products {
+        levels.entry(p).or_insert(Level {
+            level: 0,
+            count_hlc: String::new(),
+            changed: false,
+            stored: false,
+        });
+    }
     let mut events = Vec::new();
     for (i, m) in movements.iter().enumerate() {
-        let Some((level, count_hlc, changed)) = levels.get_mut(&m.product) else {
+        let Some(Level {
+            level,
+            count_hlc,
+            changed,
+            ..
+        }) = levels.get_mut(&m.product)
+        else {
             continue;
         };
         let next = if m.kind.is_absolute() {
@@ -135,23 +162,35 @@ pub async fn keep(
             });
         }
     }
-    let changed: Vec<(&Uuid, &(i64, String, bool))> =
-        levels.iter().filter(|(_, (_, _, c))| *c).collect();
-    sqlx::query(
-        "UPDATE stock_levels AS s SET level = u.level, count_hlc = u.count_hlc
-         FROM UNNEST($2::uuid[], $3::int8[], $4::text[]) AS u(product_id, level, count_hlc)
-         WHERE s.store_id = $1 AND s.product_id = u.product_id",
-    )
-    .bind(store)
-    .bind(changed.iter().map(|(p, _)| **p).collect::<Vec<_>>())
-    .bind(changed.iter().map(|(_, (l, _, _))| *l).collect::<Vec<_>>())
-    .bind(
-        changed
+    let mut changed: Vec<(&Uuid, &Level)> = levels.iter().filter(|(_, l)| l.changed).collect();
+    changed.sort_unstable_by_key(|(p, _)| **p);
+    for existing in [true, false] {
+        let rows: Vec<_> = changed
             .iter()
-            .map(|(_, (_, h, _))| h.as_str())
-            .collect::<Vec<_>>(),
-    )
-    .execute(&mut *conn)
-    .await?;
+            .filter(|(_, l)| l.stored == existing)
+            .collect();
+        if rows.is_empty() {
+            continue;
+        }
+        let sql = if existing {
+            "UPDATE stock_levels AS s SET level = u.level, count_hlc = u.count_hlc
+             FROM UNNEST($2::uuid[], $3::int8[], $4::text[]) AS u(product_id, level, count_hlc)
+             WHERE s.store_id = $1 AND s.product_id = u.product_id"
+        } else {
+            "INSERT INTO stock_levels (store_id, product_id, level, count_hlc)
+             SELECT $1, p, l, h FROM UNNEST($2::uuid[], $3::int8[], $4::text[]) AS u(p, l, h)"
+        };
+        sqlx::query(sql)
+            .bind(store)
+            .bind(rows.iter().map(|(p, _)| **p).collect::<Vec<_>>())
+            .bind(rows.iter().map(|(_, l)| l.level).collect::<Vec<_>>())
+            .bind(
+                rows.iter()
+                    .map(|(_, l)| l.count_hlc.as_str())
+                    .collect::<Vec<_>>(),
+            )
+            .execute(&mut *conn)
+            .await?;
+    }
     Ok(events)
 }

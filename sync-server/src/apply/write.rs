@@ -5,7 +5,7 @@
 
 use std::collections::HashSet;
 
-use pos_shared::{Sale, SaleKind};
+use pos_shared::{MovementKind, Sale, SaleKind};
 use sqlx::PgConnection;
 use uuid::Uuid;
 
@@ -209,13 +209,36 @@ async fn insert_payments(
     Ok(())
 }
 
-/// Records the movements not already in the ledger; those inserted, in the batch's order.
+/// Records the movements not already in the ledger; those inserted, in the batch's order. A new
+/// sale's movements are new too (their keys hold the sale's id), so they are simply inserted;
+/// ledger movements may come again and are inserted unless already there.
 async fn insert_movements(
     conn: &mut PgConnection,
     store: Uuid,
-    movements: Vec<Movement>,
+    mut movements: Vec<Movement>,
 ) -> Result<Vec<Movement>, sqlx::Error> {
-    if movements.is_empty() {
+    let of_sale = |m: &Movement| matches!(m.kind, MovementKind::Sale | MovementKind::Refund);
+    let (sold, ledger): (Vec<&Movement>, Vec<&Movement>) =
+        movements.iter().partition(|m| of_sale(m));
+    if !sold.is_empty() {
+        sqlx::query(
+            "INSERT INTO stock_movements (store_id, product_id, hlc, key, kind, qty, ref_id, created_at)
+             SELECT $1, p, h, k, kd, q, r, to_timestamp(at / 1000.0)
+             FROM UNNEST($2::uuid[], $3::text[], $4::text[], $5::text[], $6::int8[], $7::uuid[], $8::int8[])
+                  AS u(p, h, k, kd, q, r, at)",
+        )
+        .bind(store)
+        .bind(sold.iter().map(|m| m.product).collect::<Vec<_>>())
+        .bind(sold.iter().map(|m| m.hlc.as_str()).collect::<Vec<_>>())
+        .bind(sold.iter().map(|m| m.key.as_str()).collect::<Vec<_>>())
+        .bind(sold.iter().map(|m| m.kind.as_str()).collect::<Vec<_>>())
+        .bind(sold.iter().map(|m| m.qty).collect::<Vec<_>>())
+        .bind(sold.iter().map(|m| m.ref_id).collect::<Vec<_>>())
+        .bind(sold.iter().map(|m| m.at_ms).collect::<Vec<_>>())
+        .execute(&mut *conn)
+        .await?;
+    }
+    if ledger.is_empty() {
         return Ok(movements);
     }
     let inserted: Vec<(Uuid, String, String)> = sqlx::query_as(
@@ -227,23 +250,22 @@ async fn insert_movements(
          RETURNING product_id, hlc, key",
     )
     .bind(store)
-    .bind(movements.iter().map(|m| m.product).collect::<Vec<_>>())
-    .bind(movements.iter().map(|m| m.hlc.as_str()).collect::<Vec<_>>())
-    .bind(movements.iter().map(|m| m.key.as_str()).collect::<Vec<_>>())
-    .bind(movements.iter().map(|m| m.kind.as_str()).collect::<Vec<_>>())
-    .bind(movements.iter().map(|m| m.qty).collect::<Vec<_>>())
-    .bind(movements.iter().map(|m| m.ref_id).collect::<Vec<_>>())
-    .bind(movements.iter().map(|m| m.at_ms).collect::<Vec<_>>())
+    .bind(ledger.iter().map(|m| m.product).collect::<Vec<_>>())
+    .bind(ledger.iter().map(|m| m.hlc.as_str()).collect::<Vec<_>>())
+    .bind(ledger.iter().map(|m| m.key.as_str()).collect::<Vec<_>>())
+    .bind(ledger.iter().map(|m| m.kind.as_str()).collect::<Vec<_>>())
+    .bind(ledger.iter().map(|m| m.qty).collect::<Vec<_>>())
+    .bind(ledger.iter().map(|m| m.ref_id).collect::<Vec<_>>())
+    .bind(ledger.iter().map(|m| m.at_ms).collect::<Vec<_>>())
     .fetch_all(&mut *conn)
     .await?;
-    if inserted.len() == movements.len() {
+    if inserted.len() == ledger.len() {
         return Ok(movements);
     }
     let inserted: HashSet<(Uuid, String, String)> = inserted.into_iter().collect();
-    Ok(movements
-        .into_iter()
-        .filter(|m| inserted.contains(&(m.product, m.hlc.clone(), m.key.clone())))
-        .collect())
+    movements
+        .retain(|m| of_sale(m) || inserted.contains(&(m.product, m.hlc.clone(), m.key.clone())));
+    Ok(movements)
 }
 
 /// Events for the rest of the platform, in the transaction that caused them; the relay

@@ -172,7 +172,7 @@ async fn apply_entries(
 }
 
 /// Stores every entry with what became of it, and appends the applied ones to the store's feed
-/// after `head`; the new head.
+/// after `head` (a feed row refers to its stored entry for the body); the new head.
 async fn store_entries(
     tx: &mut PgConnection,
     device: &Device,
@@ -227,17 +227,18 @@ async fn store_entries(
     if feed.is_empty() {
         return Ok(head);
     }
+    // The feed row points at the stored entry: the body is written once.
     sqlx::query(
-        "INSERT INTO feed (store_id, cursor, kind, entity_id, body, origin)
-         SELECT $1, $2 + o, k, e, b, $3
-         FROM UNNEST($4::text[], $5::text[], $6::bytea[]) WITH ORDINALITY AS u(k, e, b, o)",
+        "INSERT INTO feed (store_id, cursor, kind, entity_id, origin, seq)
+         SELECT $1, $2 + o, k, e, $3, s
+         FROM UNNEST($4::text[], $5::text[], $6::int8[]) WITH ORDINALITY AS u(k, e, s, o)",
     )
     .bind(device.store_id)
     .bind(head)
     .bind(device.id)
     .bind(feed.iter().map(|e| e.kind).collect::<Vec<_>>())
     .bind(feed.iter().map(|e| e.entity_id).collect::<Vec<_>>())
-    .bind(feed.iter().map(|e| e.body.as_slice()).collect::<Vec<_>>())
+    .bind(feed.iter().map(|e| e.seq).collect::<Vec<_>>())
     .execute(&mut *tx)
     .await?;
     let head = head + feed.len() as i64;
@@ -297,8 +298,9 @@ pub async fn pull(
     let since = q.since.unwrap_or(0).max(0);
     let limit = q.limit.unwrap_or(500).clamp(1, 1000);
     let rows: Vec<(i64, String, String, Vec<u8>, uuid::Uuid)> = sqlx::query_as(
-        "SELECT cursor, kind, entity_id, body, origin FROM feed
-         WHERE store_id = $1 AND cursor > $2 ORDER BY cursor LIMIT $3",
+        "SELECT f.cursor, f.kind, f.entity_id, coalesce(f.body, d.body), f.origin FROM feed f
+         LEFT JOIN device_changes d ON d.device_id = f.origin AND d.seq = f.seq
+         WHERE f.store_id = $1 AND f.cursor > $2 ORDER BY f.cursor LIMIT $3",
     )
     .bind(device.store_id)
     .bind(since)

@@ -3,6 +3,7 @@
 
 use std::collections::BTreeSet;
 
+use base64::Engine;
 use pos_shared::api::{Envelope, PullResponse};
 
 use crate::helpers::{entry, spawn_app};
@@ -71,5 +72,56 @@ async fn a_pulling_terminal_never_skips_an_entry_under_concurrent_pushes() {
     assert!(
         seen.windows(2).all(|w| w[0] < w[1]),
         "cursors go forward only"
+    );
+}
+
+/// A feed row refers to its stored entry for the body; a row written before that (with its own
+/// copy of the body) still pulls as it was.
+#[tokio::test]
+async fn pulled_bodies_are_the_pushed_ones_old_feed_rows_included() {
+    let app = spawn_app().await;
+    let store = app.store("S").await;
+    let till = app.enroll(store, "Caisse 1").await;
+    let reader = app.enroll(store, "Caisse 2").await;
+    let (status, _) = app
+        .push(&till, vec![entry(1, "un"), entry(2, "deux")])
+        .await;
+    assert_eq!(status, 200);
+    sqlx::query(
+        "INSERT INTO feed (store_id, cursor, kind, entity_id, body, origin)
+         VALUES ($1, 3, 'audit', 'old', 'ancien', $2)",
+    )
+    .bind(store)
+    .bind(till.device_id)
+    .execute(&app.pool)
+    .await
+    .unwrap();
+    sqlx::query("UPDATE store_heads SET head = 3 WHERE store_id = $1")
+        .bind(store)
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    let (status, _) = app.push(&till, vec![entry(3, "trois")]).await;
+    assert_eq!(status, 200);
+
+    let (_, body) = app.get("/v1/sync/pull?since=0", Some(&reader.token)).await;
+    let page: PullResponse = serde_json::from_value::<Envelope<_>>(body)
+        .unwrap()
+        .into_result()
+        .unwrap();
+    let got: Vec<(i64, String, String)> = page
+        .entries
+        .iter()
+        .map(|e| (e.cursor, e.entity_id.clone(), e.body.clone()))
+        .collect();
+    let b64 = |s: &str| base64::engine::general_purpose::STANDARD.encode(s);
+    assert_eq!(
+        got,
+        [
+            (1, "e1".to_owned(), b64("un")),
+            (2, "e2".to_owned(), b64("deux")),
+            (3, "old".to_owned(), b64("ancien")),
+            (4, "e3".to_owned(), b64("trois")),
+        ]
     );
 }
