@@ -4,6 +4,7 @@
 pub mod admin;
 pub mod apply;
 pub mod auth;
+pub mod catalog;
 pub mod error;
 pub mod handlers;
 pub mod live;

@@ -11,7 +11,7 @@ use tower_http::compression::CompressionLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 
-use crate::handlers::{enroll, health, live, sync};
+use crate::handlers::{enroll, health, live, snapshot, sync};
 use crate::Settings;
 
 #[derive(Clone)]
@@ -36,6 +36,7 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/sync/push", post(sync::push))
         .route("/v1/sync/pull", get(sync::pull))
         .route("/v1/sync/live", get(live::live))
+        .route("/v1/sync/snapshot", get(snapshot::snapshot))
         .route("/metrics", get(crate::metrics::metrics))
         .route_layer(middleware::from_fn_with_state(
             state.clone(),

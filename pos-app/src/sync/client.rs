@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use pos_shared::api::{
     EnrollRequest, EnrollResponse, Envelope, PullResponse, PushEntry, PushRequest, PushResponse,
-    PROTOCOL_VERSION,
+    SnapshotResponse, PROTOCOL_VERSION,
 };
 use serde::de::DeserializeOwned;
 use uuid::Uuid;
@@ -84,6 +84,12 @@ impl SyncClient {
 
     pub fn pull(&self, since: i64, limit: i64) -> Result<PullResponse> {
         let url = format!("{}/v1/sync/pull?since={since}&limit={limit}", self.base);
+        answer(self.http.get(url).bearer_auth(&self.token).send())
+    }
+
+    pub fn snapshot(&self, after: Option<Uuid>, limit: i64) -> Result<SnapshotResponse> {
+        let after = after.map(|a| format!("&after={a}")).unwrap_or_default();
+        let url = format!("{}/v1/sync/snapshot?limit={limit}{after}", self.base);
         answer(self.http.get(url).bearer_auth(&self.token).send())
     }
 }

@@ -1,8 +1,10 @@
 //! The sync API against a real Postgres (a fresh database per test) and a real server.
 #![allow(clippy::unwrap_used)]
 
+mod admin;
 mod apply;
 mod batch;
+mod catalog;
 mod faults;
 mod feed;
 mod fuzz;
