@@ -97,6 +97,24 @@ fn unavailable(e: &sqlx::Error) -> bool {
     }
 }
 
+/// The request-decompression layer refuses an encoding other than gzip with a bare `415`; it
+/// leaves in the envelope like every other refusal.
+pub async fn envelope_bare_415(resp: Response) -> Response {
+    let bare = resp.status() == StatusCode::UNSUPPORTED_MEDIA_TYPE
+        && resp
+            .headers()
+            .get(axum::http::header::CONTENT_TYPE)
+            .is_none();
+    if !bare {
+        return resp;
+    }
+    let body = Envelope::<()>::err(
+        codes::MALFORMED_REQUEST,
+        "this content encoding is not accepted: send the body plain or gzipped",
+    );
+    (StatusCode::UNSUPPORTED_MEDIA_TYPE, Json(body)).into_response()
+}
+
 /// Refuses a request from an older protocol.
 pub fn check_protocol(found: u32) -> Result<(), AppError> {
     let needed = pos_shared::api::PROTOCOL_VERSION;

@@ -48,6 +48,7 @@ pub fn router(state: AppState) -> Router {
         // compressed body that inflates past it is refused like a large one.
         .layer(DefaultBodyLimit::max(limit))
         .layer(RequestDecompressionLayer::new())
+        .layer(middleware::map_response(crate::error::envelope_bare_415))
         // gzip when the client accepts it; never for the live channel's event stream.
         .layer(CompressionLayer::new())
         // Every log line of a request carries its id, which is also sent back as x-request-id

@@ -197,6 +197,22 @@ async fn a_gzipped_push_is_applied() {
     assert_eq!(status, 400, "{answer}");
     assert_eq!(answer["error"]["code"], "MALFORMED_REQUEST");
     assert_eq!(sales_of(&app, &till).await, (40, 40));
+
+    // An encoding the server does not take: refused in the envelope too.
+    let resp = app
+        .http
+        .post(format!("{}/v1/sync/push", app.url))
+        .bearer_auth(&till.token)
+        .header("content-type", "application/json")
+        .header("content-encoding", "br")
+        .body(body(&till, sales(&till, 41, 1)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 415);
+    let answer: Value = resp.json().await.unwrap();
+    assert_eq!(answer["error"]["code"], "MALFORMED_REQUEST", "{answer}");
+    assert_eq!(sales_of(&app, &till).await, (40, 40));
 }
 
 #[tokio::test]
