@@ -8,6 +8,7 @@ use axum::routing::{get, post};
 use axum::{middleware, Router};
 use sqlx::PgPool;
 use tower_http::compression::CompressionLayer;
+use tower_http::decompression::RequestDecompressionLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 
@@ -25,6 +26,8 @@ pub struct AppState {
     /// Feed notifications for the live connections.
     pub live: crate::live::Live,
     pub metrics: Arc<crate::metrics::Metrics>,
+    /// Requests per device (`Settings::rate_per_second`, `rate_burst`).
+    pub rate: Arc<crate::rate::RateLimiter>,
 }
 
 pub fn router(state: AppState) -> Router {
@@ -42,7 +45,11 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             crate::metrics::track,
         ))
+        // The limit counts the body as the handler reads it, after gzip is undone, so a small
+        // compressed body that inflates past it is refused like a large one.
         .layer(DefaultBodyLimit::max(limit))
+        .layer(RequestDecompressionLayer::new())
+        .layer(middleware::map_response(crate::error::envelope_bare_415))
         // gzip when the client accepts it; never for the live channel's event stream.
         .layer(CompressionLayer::new())
         // Every log line of a request carries its id, which is also sent back as x-request-id

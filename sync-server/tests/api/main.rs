@@ -9,5 +9,8 @@ mod faults;
 mod feed;
 mod fuzz;
 mod helpers;
+mod lag;
+mod limits;
 mod live;
+mod pg_restart;
 mod protocol;
