@@ -100,9 +100,14 @@ bench-scan:
 	$(BUILD_DIR)/release/pos-scan-bench
 
 ## make bench-sync: the sync server's numbers (release build, real server over a fresh Postgres
-## database): push ingest next to raw inserts, reconnect storm, visibility between terminals.
+## database): push ingest next to raw inserts, reconnect storm, visibility between terminals,
+## and a 100k-product catalog to a fresh terminal through the snapshot.
 bench-sync: deps-postgres
 	$(CARGO) bench -p sync-server --bench sync
+	$(CARGO) build --release -p pos-app --bin pos-gen
+	@mkdir -p target/bench
+	@test -f $(BENCH_CATALOG) || $(BUILD_DIR)/release/pos-gen catalog --count 100000 --seed 1 --out $(BENCH_CATALOG)
+	SNAPSHOT_CATALOG=$(CURDIR)/$(BENCH_CATALOG) $(CARGO) bench -p pos-app --bench snapshot
 
 deps-postgres:
 	bash .ci/ensure-postgres.sh

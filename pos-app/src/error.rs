@@ -94,6 +94,8 @@ pub enum PosError {
     Offline(String),
     #[error("the sync server refused: {message}")]
     Sync { code: String, message: String },
+    #[error("the sync server asks this till to slow down; it sends again in {} s", retry_after.as_secs())]
+    RateLimited { retry_after: std::time::Duration },
     #[error(
         "this till is not enrolled with a sync server: run `pos enroll --server URL --code CODE`"
     )]
@@ -153,6 +155,7 @@ impl PosError {
             Document { .. } => "DOCUMENT_ERROR",
             Offline(_) => "OFFLINE",
             Sync { .. } => "SYNC_REFUSED",
+            RateLimited { .. } => "RATE_LIMITED",
             NotEnrolled => "NOT_ENROLLED",
             LoggedOut => "LOGGED_OUT",
             PrinterUri { .. } => "INVALID_PRINTER_URI",

@@ -2,6 +2,7 @@
 //! every delta after it, so terminals that see the same movements in any order agree.
 //! `stock_levels` caches that value and is kept in the movement's own transaction.
 
+use pos_shared::api::SnapshotMovement;
 use pos_shared::{Hlc, MovementKind, StockMovement};
 use rusqlite::{params, Connection, OptionalExtension};
 use uuid::Uuid;
@@ -30,6 +31,74 @@ pub fn record(tx: &Connection, m: &StockMovement, origin: Origin) -> Result<()> 
         (Origin::SaleLine(n), Some(sale)) => (pos_shared::sale_line_key(&sale, n), Some(n)),
         _ => (m.id.to_string(), None),
     };
+    let inserted = insert(
+        tx,
+        &Row {
+            product: &product,
+            hlc: &hlc,
+            key: &key,
+            kind: m.kind,
+            qty: m.qty,
+            reason: m.reason.as_deref(),
+            ref_id: m.ref_id,
+            line_no,
+            user_id: m.user_id,
+        },
+    )?;
+    if !inserted {
+        return Ok(());
+    }
+    fold(tx, &product, &hlc, m.kind, m.qty)?;
+    if origin == Origin::Ledger {
+        let body = serde_json::to_vec(m).map_err(|e| crate::PosError::Invalid(e.to_string()))?;
+        change_log::append(tx, ChangeKind::Movement, &m.id.to_string(), &body, &m.hlc)?;
+    }
+    Ok(())
+}
+
+/// A movement from the server's snapshot (see `sync::snapshot`): known by the ledger's key,
+/// already in its author's change log.
+pub fn record_snapshot(tx: &Connection, m: &SnapshotMovement) -> Result<()> {
+    let product = m.product_id.to_string();
+    let line_no = m
+        .key
+        .split_once('/')
+        .and_then(|(_, n)| n.parse::<u32>().ok());
+    let inserted = insert(
+        tx,
+        &Row {
+            product: &product,
+            hlc: &m.hlc,
+            key: &m.key,
+            kind: m.kind,
+            qty: m.qty,
+            reason: None,
+            ref_id: m.ref_id,
+            line_no,
+            user_id: None,
+        },
+    )?;
+    if inserted {
+        fold(tx, &product, &m.hlc, m.kind, m.qty)?;
+    }
+    Ok(())
+}
+
+/// A ledger row as stored.
+struct Row<'a> {
+    product: &'a str,
+    hlc: &'a str,
+    key: &'a str,
+    kind: MovementKind,
+    qty: i64,
+    reason: Option<&'a str>,
+    ref_id: Option<Uuid>,
+    line_no: Option<u32>,
+    user_id: Option<Uuid>,
+}
+
+/// Inserts the row unless the ledger has it already; whether it was new.
+fn insert(tx: &Connection, r: &Row) -> Result<bool> {
     let inserted = tx
         .prepare_cached(
             "INSERT INTO stock_movements
@@ -37,38 +106,40 @@ pub fn record(tx: &Connection, m: &StockMovement, origin: Origin) -> Result<()> 
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT DO NOTHING",
         )?
         .execute(params![
-            product,
-            hlc,
-            key,
-            m.kind.as_str(),
-            m.qty,
-            m.reason,
-            m.ref_id.map(|r| r.to_string()),
-            line_no,
-            m.user_id.map(|u| u.to_string()),
+            r.product,
+            r.hlc,
+            r.key,
+            r.kind.as_str(),
+            r.qty,
+            r.reason,
+            r.ref_id.map(|id| id.to_string()),
+            r.line_no,
+            r.user_id.map(|u| u.to_string()),
         ])?;
-    if inserted == 0 {
-        return Ok(());
-    }
+    Ok(inserted > 0)
+}
+
+/// Folds a newly recorded movement into the cached level by the ledger rule.
+fn fold(tx: &Connection, product: &str, hlc: &str, kind: MovementKind, qty: i64) -> Result<()> {
     let (level, count_hlc): (i64, String) = tx
         .prepare_cached("SELECT level, count_hlc FROM stock_levels WHERE product_id = ?1")?
-        .query_row([&product], |r| Ok((r.get(0)?, r.get(1)?)))
+        .query_row([product], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?
         .unwrap_or((0, String::new()));
-    let new = if m.kind.is_absolute() {
-        if hlc > count_hlc {
+    let new = if kind.is_absolute() {
+        if hlc > count_hlc.as_str() {
             let after: i64 = tx
                 .prepare_cached(
                     "SELECT coalesce(sum(qty), 0) FROM stock_movements
                      WHERE product_id = ?1 AND kind <> 'COUNT' AND hlc > ?2",
                 )?
-                .query_row([&product, &hlc], |r| r.get(0))?;
-            Some((m.qty + after, hlc.clone()))
+                .query_row([product, hlc], |r| r.get(0))?;
+            Some((qty + after, hlc.to_owned()))
         } else {
             None
         }
-    } else if hlc > count_hlc {
-        Some((level + m.qty, count_hlc))
+    } else if hlc > count_hlc.as_str() {
+        Some((level + qty, count_hlc))
     } else {
         None
     };
@@ -79,10 +150,6 @@ pub fn record(tx: &Connection, m: &StockMovement, origin: Origin) -> Result<()> 
                  count_hlc = excluded.count_hlc",
         )?
         .execute(params![product, level, count_hlc])?;
-    }
-    if origin == Origin::Ledger {
-        let body = serde_json::to_vec(m).map_err(|e| crate::PosError::Invalid(e.to_string()))?;
-        change_log::append(tx, ChangeKind::Movement, &m.id.to_string(), &body, &m.hlc)?;
     }
     Ok(())
 }

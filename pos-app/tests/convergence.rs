@@ -3,7 +3,8 @@
 //! concurrent price and name edits of the same products, stock received, adjusted and counted,
 //! parked carts, terminals dropping offline for a while and syncing in any order. At the end
 //! every terminal and Postgres agree: the same products, the same stock levels (the sum of the
-//! ledger), every sale exactly once. `POS_SEED=N` replays a run; the seed is printed.
+//! ledger), every sale exactly once; and a terminal enrolled at the end catches up from the
+//! server's snapshot. `POS_SEED=N` replays a run; the seed is printed.
 #![allow(clippy::unwrap_used)]
 
 mod sync_support;
@@ -249,6 +250,43 @@ fn terminals_offline_for_a_random_day_converge_with_postgres() {
             by_id.get(&p.id).copied(),
             Some(first.stock_show(code).unwrap().level),
             "Postgres level of {code}\n{context}"
+        );
+    }
+
+    // Postgres's catalog is the terminals' catalog.
+    let rows: Vec<(Uuid, i64, String)> = rt
+        .block_on(
+            sqlx::query_as("SELECT id, price, name_fr FROM products WHERE store_id = $1")
+                .bind(store)
+                .fetch_all(&pool),
+        )
+        .unwrap();
+    assert_eq!(rows.len(), PRODUCTS.len(), "{context}");
+    for (_, code, _) in PRODUCTS {
+        let p = first.product(code).unwrap();
+        assert!(
+            rows.contains(&(p.id, p.price.centimes(), p.name_fr.clone())),
+            "Postgres row of {code}: {rows:?}\n{context}"
+        );
+    }
+
+    // A terminal joining now takes the snapshot (the catalog and the ledger that still counts
+    // instead of the whole feed) and agrees with the others.
+    let mut late = terminal(count + 1, &clock);
+    let code = rt.block_on(admin::enrollment_code(&pool, store)).unwrap();
+    late.till.enroll(&url, &code).unwrap();
+    let report = late.till.sync_once().unwrap();
+    assert_eq!(report.snapshot, PRODUCTS.len(), "{context}");
+    for (_, code, _) in PRODUCTS {
+        let (a, b) = (
+            first.product(code).unwrap(),
+            late.till.product(code).unwrap(),
+        );
+        assert_eq!(a, b, "{code} on the late terminal\n{context}");
+        assert_eq!(
+            first.stock_show(code).unwrap().level,
+            late.till.stock_show(code).unwrap().level,
+            "stock of {code} on the late terminal\n{context}"
         );
     }
 

@@ -37,11 +37,12 @@ fn two_tills_converge_through_the_server() {
     t1.enroll(&url, &code()).unwrap();
     t2.enroll(&url, &code()).unwrap();
 
-    // The catalog and its stock reach the second till.
+    // The catalog and its stock reach the second till, through the snapshot of a new terminal
+    // (its two products and their stock) rather than the four entries of the feed.
     let first = t1.sync_once().unwrap();
     assert_eq!((first.pushed, first.rejected, first.pending), (4, 0, 0));
     let second = t2.sync_once().unwrap();
-    assert_eq!((second.pulled, second.applied), (4, 4));
+    assert_eq!((second.snapshot, second.pulled), (2, 0));
     assert_eq!(t2.stock_show("6130502000100").unwrap().level, 10);
     assert_eq!(
         t2.product("6130325000448").unwrap().price,

@@ -154,6 +154,42 @@ pub struct PullResponse {
     pub more: bool,
 }
 
+/// `GET /v1/sync/snapshot?after=ID&limit=N`: what a new terminal needs instead of the whole
+/// feed, a page of products (in id order) at a time. Each product comes with its document when
+/// somebody has edited it (base64 of automerge bytes; without one the product is its genesis),
+/// and with the part of its stock ledger that still counts: its latest count and every movement
+/// after it. Everything is idempotent on the till, so pages may overlap the feed: the terminal
+/// keeps the first page's `as_of` and pulls from there when the last page is in.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SnapshotResponse {
+    /// The store's feed head before this page was read.
+    pub as_of: i64,
+    pub products: Vec<SnapshotProduct>,
+    pub movements: Vec<SnapshotMovement>,
+    /// Where the next page starts (`after=`), when `more`.
+    pub next: Option<Uuid>,
+    pub more: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SnapshotProduct {
+    pub product: crate::Product,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub doc: Option<String>,
+}
+
+/// A stock movement as the ledger keeps it: `key` is the movement's id, or `sale_id/line_no`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SnapshotMovement {
+    pub product_id: Uuid,
+    pub hlc: String,
+    pub key: String,
+    pub kind: crate::MovementKind,
+    pub qty: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ref_id: Option<Uuid>,
+}
+
 /// `GET /v1/sync/live` sends server-sent events named [`LiveEvent::NAME`] with this as data:
 /// the store's feed is at `cursor` now; `null` means "something may have moved, pull".
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

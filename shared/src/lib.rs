@@ -1,4 +1,5 @@
-//! Domain types shared by the till and the sync server. No IO.
+//! Domain types shared by the till and the sync server, and the product document both replicas
+//! merge (automerge). No IO.
 //!
 //! Everything here is pure: time and randomness come in through the
 //! [`Clock`] and [`IdGen`] traits so behaviour is reproducible in tests.
@@ -12,6 +13,7 @@ pub mod hlc;
 pub mod ids;
 pub mod money;
 pub mod pricing;
+pub mod product_doc;
 pub mod tax;
 pub mod weighed;
 

@@ -1,6 +1,8 @@
 //! What an administrator does from the command line (and tests do directly): create stores,
-//! make one-time enrolment codes, revoke devices.
+//! make one-time enrolment codes, create back-office users, revoke devices.
 
+use argon2::password_hash::{PasswordHasher, SaltString};
+use argon2::Argon2;
 use sqlx::PgPool;
 use uuid::Uuid;
 
@@ -57,6 +59,72 @@ pub async fn enrollment_code(pool: &PgPool, store: Uuid) -> Result<String, AppEr
         return Err(AppError::Malformed(format!("no store {store}")));
     }
     Ok(code)
+}
+
+/// The roles a back-office user can have (the same names as the tills').
+pub const ROLES: [&str; 3] = ["cashier", "manager", "admin"];
+const MIN_PASSWORD: usize = 10;
+
+/// Creates a back-office user whose password is stored as an argon2 hash; the user's id.
+pub async fn create_user(
+    pool: &PgPool,
+    email: &str,
+    role: &str,
+    password: &str,
+) -> Result<Uuid, AppError> {
+    let email = email.trim().to_lowercase();
+    let well_formed = email
+        .split_once('@')
+        .is_some_and(|(name, host)| !name.is_empty() && host.contains('.') && !host.ends_with('.'));
+    if !well_formed || email.chars().any(char::is_whitespace) {
+        return Err(AppError::Malformed(format!(
+            "{email:?} is not an email address"
+        )));
+    }
+    if !ROLES.contains(&role) {
+        return Err(AppError::Malformed(format!(
+            "unknown role {role:?}: use one of {}",
+            ROLES.join(", ")
+        )));
+    }
+    let password = password.trim_end_matches(['\r', '\n']);
+    if password.chars().count() < MIN_PASSWORD {
+        return Err(AppError::Malformed(format!(
+            "a password needs at least {MIN_PASSWORD} characters"
+        )));
+    }
+    let salt = SaltString::encode_b64(&rand::random::<[u8; 16]>())
+        .map_err(|e| AppError::Malformed(format!("cannot salt the password: {e}")))?;
+    let hash = Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map_err(|e| AppError::Malformed(format!("cannot hash the password: {e}")))?
+        .to_string();
+    let id = Uuid::now_v7();
+    let mut tx = pool.begin().await?;
+    let inserted = sqlx::query(
+        "INSERT INTO users (id, email, role, password_hash) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (email) DO NOTHING",
+    )
+    .bind(id)
+    .bind(&email)
+    .bind(role)
+    .bind(hash)
+    .execute(&mut *tx)
+    .await?;
+    if inserted.rows_affected() == 0 {
+        return Err(AppError::Malformed(format!(
+            "{email} already has an account"
+        )));
+    }
+    audit(
+        &mut tx,
+        "admin",
+        "create_user",
+        serde_json::json!({ "user_id": id, "email": email, "role": role }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
 }
 
 pub async fn revoke_device(pool: &PgPool, device: Uuid) -> Result<(), AppError> {

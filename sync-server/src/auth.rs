@@ -1,5 +1,6 @@
 //! Who is calling: a device, by the bearer token it got at enrolment. Tokens are random and
-//! long, so a plain SHA-256 is enough to store them; a revoked device is refused.
+//! long, so a plain SHA-256 is enough to store them; a revoked device is refused, and a device
+//! over its request rate (`rate.rs`) is answered `429 RATE_LIMITED`.
 
 use axum::extract::{FromRef, FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
@@ -43,7 +44,14 @@ where
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.strip_prefix("Bearer "))
             .ok_or_else(|| AppError::Unauthorized("no device token: enrol this terminal".into()))?;
-        device_by_token(&state.pool, token).await
+        let device = device_by_token(&state.pool, token).await?;
+        if let Err(wait) = state.rate.take(device.id, std::time::Instant::now()) {
+            state.metrics.rate_limited();
+            // Whole seconds, rounded up: a client waiting that long finds a token.
+            let retry_after = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+            return Err(AppError::RateLimited { retry_after });
+        }
+        Ok(device)
     }
 }
 

@@ -21,6 +21,8 @@ pub enum AppError {
     InvalidEnrollmentCode,
     #[error("entries must continue after {acked_through}; resend from {}", acked_through + 1)]
     SeqGap { acked_through: i64 },
+    #[error("too many requests from this terminal: try again in {retry_after} s")]
+    RateLimited { retry_after: u64 },
     #[error("the database is not reachable or not migrated")]
     NotReady,
     #[error("database error: {0}")]
@@ -37,7 +39,9 @@ impl AppError {
             AppError::Forbidden(_) => codes::FORBIDDEN,
             AppError::InvalidEnrollmentCode => codes::INVALID_ENROLLMENT_CODE,
             AppError::SeqGap { .. } => codes::SEQ_GAP,
+            AppError::RateLimited { .. } => codes::RATE_LIMITED,
             AppError::NotReady => codes::NOT_READY,
+            AppError::Db(e) if unavailable(e) => codes::NOT_READY,
             AppError::Db(_) => codes::INTERNAL,
         }
     }
@@ -50,7 +54,9 @@ impl AppError {
             AppError::Unauthorized(_) | AppError::InvalidEnrollmentCode => StatusCode::UNAUTHORIZED,
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::SeqGap { .. } => StatusCode::CONFLICT,
+            AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::NotReady => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Db(e) if unavailable(e) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Db(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -63,12 +69,50 @@ impl IntoResponse for AppError {
         }
         let message = match &self {
             // Never hand database internals to a terminal.
+            AppError::Db(e) if unavailable(e) => {
+                "the database is not reachable at the moment; try again shortly".to_owned()
+            }
             AppError::Db(_) => "the server could not complete this; try again".to_owned(),
             other => other.to_string(),
         };
         let body = Envelope::<()>::err(self.code(), message);
+        if let AppError::RateLimited { retry_after } = self {
+            let header = [(axum::http::header::RETRY_AFTER, retry_after.to_string())];
+            return (StatusCode::TOO_MANY_REQUESTS, header, Json(body)).into_response();
+        }
         (self.status(), Json(body)).into_response()
     }
+}
+
+/// The database is down or restarting (not this request's fault): `503 NOT_READY`, so a
+/// terminal knows to try again rather than report a failure.
+fn unavailable(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::Io(_) | sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed => true,
+        // Class 08: connection exceptions; 57P01-03: shutdown, crash shutdown, cannot connect now.
+        sqlx::Error::Database(db) => db
+            .code()
+            .is_some_and(|c| c.starts_with("08") || c.starts_with("57P")),
+        _ => false,
+    }
+}
+
+/// The request-decompression layer refuses an encoding other than gzip with a bare `415`; it
+/// leaves in the envelope like every other refusal.
+pub async fn envelope_bare_415(resp: Response) -> Response {
+    let bare = resp.status() == StatusCode::UNSUPPORTED_MEDIA_TYPE
+        && resp
+            .headers()
+            .get(axum::http::header::CONTENT_TYPE)
+            .is_none();
+    if !bare {
+        return resp;
+    }
+    let body = Envelope::<()>::err(
+        codes::MALFORMED_REQUEST,
+        "this content encoding is not accepted: send the body plain or gzipped",
+    );
+    (StatusCode::UNSUPPORTED_MEDIA_TYPE, Json(body)).into_response()
 }
 
 /// Refuses a request from an older protocol.

@@ -4,10 +4,13 @@
 pub mod admin;
 pub mod apply;
 pub mod auth;
+pub mod catalog;
 pub mod error;
+pub mod feed_lag;
 pub mod handlers;
 pub mod live;
 pub mod metrics;
+pub mod rate;
 pub mod routes;
 pub mod settings;
 pub mod startup;

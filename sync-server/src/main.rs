@@ -29,6 +29,17 @@ enum AdminVerb {
         #[arg(long)]
         store: Uuid,
     },
+    /// Create a back-office user; the password is read from standard input.
+    CreateUser {
+        #[arg(long)]
+        email: String,
+        /// cashier, manager or admin.
+        #[arg(long)]
+        role: String,
+        /// Read the password from standard input (it never appears in the shell's history).
+        #[arg(long, required = true)]
+        password_stdin: bool,
+    },
     /// Revoke a device: its token stops working at once.
     RevokeDevice { id: Uuid },
 }
@@ -61,6 +72,14 @@ async fn main() -> anyhow::Result<()> {
                 }
                 AdminVerb::EnrollmentCode { store } => {
                     println!("{}", admin::enrollment_code(&pool, store).await?)
+                }
+                AdminVerb::CreateUser { email, role, .. } => {
+                    let mut password = String::new();
+                    std::io::stdin().read_line(&mut password)?;
+                    println!(
+                        "{}",
+                        admin::create_user(&pool, &email, &role, &password).await?
+                    )
                 }
                 AdminVerb::RevokeDevice { id } => {
                     admin::revoke_device(&pool, id).await?;

@@ -1,5 +1,6 @@
 //! `/metrics` in Prometheus' text format: requests and their latencies by route and status,
-//! push batch sizes, entries applied and rejected. Counters live in this process; a scraper
+//! push batch sizes, entries applied and rejected, requests refused by the rate limit, and the
+//! feed lag (`feed_lag.rs`). Counters live in this process; a scraper
 //! adds up the servers behind one address.
 
 use std::collections::BTreeMap;
@@ -64,11 +65,14 @@ struct Counts {
     batch: Histogram,
     applied: u64,
     rejected: u64,
+    rate_limited: u64,
 }
 
 #[derive(Default)]
 pub struct Metrics {
     counts: Mutex<Counts>,
+    /// How far the terminals pulling from this server are behind their store's feed.
+    pub feed: crate::feed_lag::FeedLag,
 }
 
 impl Metrics {
@@ -90,6 +94,13 @@ impl Metrics {
             c.batch.observe(BATCH_BUCKETS, entries as f64);
             c.applied += (entries - rejected.min(entries)) as u64;
             c.rejected += rejected as u64;
+        }
+    }
+
+    /// A request refused by the per-device rate limit.
+    pub fn rate_limited(&self) {
+        if let Ok(mut c) = self.counts.lock() {
+            c.rate_limited += 1;
         }
     }
 
@@ -122,6 +133,19 @@ impl Metrics {
         let _ = writeln!(out, "pos_entries_applied_total {}", c.applied);
         out.push_str("# TYPE pos_entries_rejected_total counter\n");
         let _ = writeln!(out, "pos_entries_rejected_total {}", c.rejected);
+        out.push_str("# TYPE pos_rate_limited_total counter\n");
+        let _ = writeln!(out, "pos_rate_limited_total {}", c.rate_limited);
+        drop(c);
+        let lag = self.feed.measure(Instant::now());
+        out.push_str("# HELP pos_feed_lag_seconds Age of the oldest feed entry an active terminal has not pulled.\n");
+        out.push_str("# TYPE pos_feed_lag_seconds gauge\n");
+        let _ = writeln!(out, "pos_feed_lag_seconds {:.3}", lag.max_seconds);
+        out.push_str("# TYPE pos_feed_lag_entries gauge\n");
+        let _ = writeln!(out, "pos_feed_lag_entries {}", lag.max_entries);
+        out.push_str("# TYPE pos_feed_terminals_behind gauge\n");
+        let _ = writeln!(out, "pos_feed_terminals_behind {}", lag.behind);
+        out.push_str("# TYPE pos_feed_terminals_active gauge\n");
+        let _ = writeln!(out, "pos_feed_terminals_active {}", lag.active);
         out
     }
 }

@@ -8,10 +8,11 @@ use axum::routing::{get, post};
 use axum::{middleware, Router};
 use sqlx::PgPool;
 use tower_http::compression::CompressionLayer;
+use tower_http::decompression::RequestDecompressionLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 
-use crate::handlers::{enroll, health, live, sync};
+use crate::handlers::{enroll, health, live, snapshot, sync};
 use crate::Settings;
 
 #[derive(Clone)]
@@ -25,6 +26,8 @@ pub struct AppState {
     /// Feed notifications for the live connections.
     pub live: crate::live::Live,
     pub metrics: Arc<crate::metrics::Metrics>,
+    /// Requests per device (`Settings::rate_per_second`, `rate_burst`).
+    pub rate: Arc<crate::rate::RateLimiter>,
 }
 
 pub fn router(state: AppState) -> Router {
@@ -36,12 +39,17 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/sync/push", post(sync::push))
         .route("/v1/sync/pull", get(sync::pull))
         .route("/v1/sync/live", get(live::live))
+        .route("/v1/sync/snapshot", get(snapshot::snapshot))
         .route("/metrics", get(crate::metrics::metrics))
         .route_layer(middleware::from_fn_with_state(
             state.clone(),
             crate::metrics::track,
         ))
+        // The limit counts the body as the handler reads it, after gzip is undone, so a small
+        // compressed body that inflates past it is refused like a large one.
         .layer(DefaultBodyLimit::max(limit))
+        .layer(RequestDecompressionLayer::new())
+        .layer(middleware::map_response(crate::error::envelope_bare_415))
         // gzip when the client accepts it; never for the live channel's event stream.
         .layer(CompressionLayer::new())
         // Every log line of a request carries its id, which is also sent back as x-request-id

@@ -1,5 +1,5 @@
 //! Configuration: defaults, then environment (`DATABASE_URL`, `POS_LISTEN`, `POS_MAX_BODY_BYTES`,
-//! `POS_MAX_CONCURRENT_PUSHES`, `POS_DB_CONNECTIONS`).
+//! `POS_MAX_CONCURRENT_PUSHES`, `POS_DB_CONNECTIONS`, `POS_RATE_PER_SECOND`, `POS_RATE_BURST`).
 //! The database URL may hold a password, so it is kept out of `Debug`.
 
 use std::net::SocketAddr;
@@ -16,6 +16,10 @@ pub struct Settings {
     pub max_concurrent_pushes: usize,
     /// Connections to Postgres.
     pub db_connections: u32,
+    /// Requests a device may make per second, sustained (0 turns the limit off).
+    pub rate_per_second: f64,
+    /// Requests a device may make at once after a quiet spell.
+    pub rate_burst: u32,
 }
 
 impl std::fmt::Debug for Settings {
@@ -27,6 +31,8 @@ impl std::fmt::Debug for Settings {
             .field("max_batch", &self.max_batch)
             .field("max_concurrent_pushes", &self.max_concurrent_pushes)
             .field("db_connections", &self.db_connections)
+            .field("rate_per_second", &self.rate_per_second)
+            .field("rate_burst", &self.rate_burst)
             .finish()
     }
 }
@@ -40,6 +46,11 @@ impl Default for Settings {
             max_batch: 5000,
             max_concurrent_pushes: 8,
             db_connections: 16,
+            // A till makes a push and a pull every few seconds, and pages back to back when it
+            // catches up after days offline (each page is applied in SQLite first, a few tens
+            // of milliseconds); 20 a second with 120 at once leaves that room.
+            rate_per_second: 20.0,
+            rate_burst: 120,
         }
     }
 }
@@ -70,6 +81,16 @@ impl Settings {
             s.db_connections = n
                 .parse()
                 .map_err(|e| anyhow::anyhow!("POS_DB_CONNECTIONS={n:?}: {e}"))?;
+        }
+        if let Ok(n) = std::env::var("POS_RATE_PER_SECOND") {
+            s.rate_per_second = n
+                .parse()
+                .map_err(|e| anyhow::anyhow!("POS_RATE_PER_SECOND={n:?}: {e}"))?;
+        }
+        if let Ok(n) = std::env::var("POS_RATE_BURST") {
+            s.rate_burst = n
+                .parse()
+                .map_err(|e| anyhow::anyhow!("POS_RATE_BURST={n:?}: {e}"))?;
         }
         Ok(s)
     }

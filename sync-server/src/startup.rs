@@ -45,6 +45,10 @@ impl Application {
                 partitioned_days: Arc::default(),
                 live: crate::live::Live::default(),
                 metrics: Arc::default(),
+                rate: Arc::new(crate::rate::RateLimiter::new(
+                    settings.rate_per_second,
+                    settings.rate_burst,
+                )),
                 pushes: Arc::new(tokio::sync::Semaphore::new(
                     settings.max_concurrent_pushes.max(1),
                 )),
@@ -66,6 +70,10 @@ impl Application {
             live.clone()
                 .run(self.notifications, self.state.pool.clone()),
         );
+        let lagging = tokio::spawn(follow_heads(
+            self.state.live.clone(),
+            self.state.metrics.clone(),
+        ));
         // Answers go out at once: a gzipped answer is written in pieces, and Nagle's algorithm
         // would hold the last one until the client's delayed acknowledgement (40 ms).
         let listener = self.listener.tap_io(|tcp| {
@@ -81,6 +89,25 @@ impl Application {
             })
             .await?;
         listening.abort();
+        lagging.abort();
         Ok(())
+    }
+}
+
+/// Feeds every store head this process hears of to the feed-lag measure.
+async fn follow_heads(live: crate::live::Live, metrics: Arc<crate::metrics::Metrics>) {
+    use tokio::sync::broadcast::error::RecvError;
+    let mut rx = live.subscribe();
+    loop {
+        match rx.recv().await {
+            Ok(m) => {
+                if let Some(store) = m.store {
+                    metrics.feed.moved(store, m.head, std::time::Instant::now());
+                }
+            }
+            // Missed heads only make the lag look smaller until the next push; carry on.
+            Err(RecvError::Lagged(_)) => {}
+            Err(RecvError::Closed) => return,
+        }
     }
 }

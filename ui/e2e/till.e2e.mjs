@@ -101,6 +101,23 @@ function rssMb(name) {
   return out ? Math.max(...out.split(/\s+/).map(Number)) / 1024 : NaN;
 }
 
+// Where a process's resident memory is, by mapping (anonymous memory, each library): printed
+// with POS_E2E_MEMORY=1, to see what to cut.
+function memoryMap(name) {
+  const pid = execFileSync("ps", ["-C", name, "-o", "pid="], { encoding: "utf8" }).trim().split(/\s+/)[0];
+  if (!pid) return "";
+  const by = new Map();
+  let current = "";
+  for (const line of readFileSync(`/proc/${pid}/smaps`, "utf8").split("\n")) {
+    const head = line.match(/^[0-9a-f]+-[0-9a-f]+ \S+ \S+ \S+ \S+\s*(.*)$/);
+    if (head) current = head[1] || "[anon]";
+    const rss = line.match(/^Rss:\s+(\d+) kB/);
+    if (rss) by.set(current, (by.get(current) ?? 0) + Number(rss[1]));
+  }
+  return [...by].sort((a, b) => b[1] - a[1]).slice(0, 12)
+    .map(([k, v]) => `  ${(v / 1024).toFixed(1).padStart(6)} MB  ${k}`).join("\n");
+}
+
 function p95(xs) {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.ceil(s.length * 0.95) - 1)];
@@ -159,6 +176,7 @@ async function main() {
     await sleep(300);
     await shot("03-sell");
     const rssSell = rssMb("pos-desktop");
+    if (process.env.POS_E2E_MEMORY) console.log(`memory on the sell screen:\n${memoryMap("pos-desktop")}`);
 
     // Three wedge bursts while the search box has focus.
     await session.click(search);
@@ -271,6 +289,7 @@ async function main() {
 
     const scanMs = await session.exec("return window.__posScanMs");
     const rss = rssMb("pos-desktop");
+    if (process.env.POS_E2E_MEMORY) console.log(`memory at the end:\n${memoryMap("pos-desktop")}`);
     await session.end();
     session = undefined;
 

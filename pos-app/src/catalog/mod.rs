@@ -219,6 +219,43 @@ pub fn apply_change(tx: &Connection, product_id: &Uuid, change: &[u8]) -> Result
     search.flush(tx)
 }
 
+/// A product from the server's snapshot (see `sync::snapshot`): its genesis row, or its
+/// document merged with whatever this terminal already has, the row re-materialised. No log.
+pub fn apply_snapshot(
+    tx: &Connection,
+    product: &Product,
+    theirs: Option<&[u8]>,
+    search: &mut SearchBatch,
+) -> Result<()> {
+    let known = by_id(tx, &product.id)?.is_some();
+    let Some(theirs) = theirs else {
+        if !known {
+            materialise(tx, product, &[], true, search)?;
+        }
+        return Ok(());
+    };
+    let mut theirs = doc::load(theirs, &product.id)?;
+    let doc = if known {
+        let mut ours = load_doc(tx, &product.id)?;
+        ours.merge(&mut theirs).map_err(|e| PosError::Document {
+            product: product.id.to_string(),
+            detail: e.to_string(),
+        })?;
+        ours
+    } else {
+        theirs
+    };
+    let (merged, conflicts) = doc::read(&doc, product.id)?;
+    materialise(tx, &merged, &conflicts, !known, search)?;
+    let mut doc = doc;
+    tx.prepare_cached(
+        "INSERT INTO product_docs (product_id, doc) VALUES (?1, ?2)
+         ON CONFLICT (product_id) DO UPDATE SET doc = excluded.doc",
+    )?
+    .execute(params![product.id.to_string(), doc.save_nocompress()])?;
+    Ok(())
+}
+
 /// The product's document: the stored one, or the genesis when nobody has edited it yet (its
 /// row is then exactly what it was created with).
 fn load_doc(tx: &Connection, id: &Uuid) -> Result<automerge::AutoCommit> {
@@ -227,7 +264,7 @@ fn load_doc(tx: &Connection, id: &Uuid) -> Result<automerge::AutoCommit> {
         .query_row([id.to_string()], |r| r.get(0))
         .optional()?;
     match bytes {
-        Some(bytes) => doc::load(&bytes, id),
+        Some(bytes) => Ok(doc::load(&bytes, id)?),
         None => {
             let current = by_id(tx, id)?.ok_or_else(|| PosError::UnknownProduct(id.to_string()))?;
             Ok(doc::genesis(&current)?.0)

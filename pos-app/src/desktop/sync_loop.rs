@@ -98,7 +98,7 @@ pub fn run(
                 Err(e) => {
                     badge.online = false;
                     badge.last_error = Some(e.to_string());
-                    wait = backoff.next(rand::random::<f64>());
+                    wait = backoff.after(&e, rand::random::<f64>());
                 }
             }
         }

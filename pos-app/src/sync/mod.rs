@@ -5,6 +5,7 @@ mod apply;
 mod backoff;
 pub mod client;
 pub mod live;
+mod snapshot;
 
 pub use backoff::Backoff;
 pub use live::LiveWatch;
@@ -29,6 +30,8 @@ pub struct SyncReport {
     pub rejected: usize,
     pub pulled: usize,
     pub applied: usize,
+    /// Products read from the server's snapshot (a new terminal's first sync).
+    pub snapshot: usize,
     pub pending: i64,
 }
 
@@ -94,7 +97,10 @@ impl Till {
             store::set_meta(tx, "device_id", &enrolled.device_id.to_string())?;
             store::set_meta(tx, "device_token", &enrolled.token)?;
             store::set_meta(tx, "store_id", &enrolled.store_id.to_string())?;
-            store::set_meta(tx, "pull_cursor", "0")
+            store::set_meta(tx, "pull_cursor", "0")?;
+            store::set_meta(tx, "snapshot_done", "0")?;
+            store::set_meta(tx, "snapshot_after", "")?;
+            store::set_meta(tx, "snapshot_as_of", "")
         })?;
         info.store_id = enrolled.store_id;
         self.ctx.store_id = enrolled.store_id;
@@ -162,6 +168,7 @@ impl Till {
                 break;
             }
         }
+        report.snapshot = self.snapshot(&client)?;
         loop {
             let since: i64 = self
                 .store()

@@ -12,6 +12,15 @@ use sync_server::{Application, Settings};
 /// Starts a sync server on 127.0.0.1:0 over a new database named `{prefix}_{uuid}`; answers
 /// its URL and a pool on its database.
 pub fn server(rt: &tokio::runtime::Runtime, prefix: &str) -> (String, sqlx::PgPool) {
+    server_with(rt, prefix, |_| {})
+}
+
+/// The same with settings changed by `configure`.
+pub fn server_with(
+    rt: &tokio::runtime::Runtime,
+    prefix: &str,
+    configure: impl FnOnce(&mut Settings),
+) -> (String, sqlx::PgPool) {
     rt.block_on(async {
         let admin_pool = sqlx::PgPool::connect("postgres://postgres@127.0.0.1:5432/postgres")
             .await
@@ -21,13 +30,13 @@ pub fn server(rt: &tokio::runtime::Runtime, prefix: &str) -> (String, sqlx::PgPo
             .execute(&admin_pool)
             .await
             .unwrap();
-        let app = Application::build(Settings {
+        let mut settings = Settings {
             listen: "127.0.0.1:0".parse().unwrap(),
             database_url: format!("postgres://postgres@127.0.0.1:5432/{db}"),
             ..Settings::default()
-        })
-        .await
-        .unwrap();
+        };
+        configure(&mut settings);
+        let app = Application::build(settings).await.unwrap();
         let url = format!("http://127.0.0.1:{}", app.port());
         let pool = app.pool().clone();
         tokio::spawn(app.run_until_stopped());

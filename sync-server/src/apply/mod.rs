@@ -7,12 +7,14 @@
 //! a savepoint (see `handlers::sync`).
 
 mod levels;
+mod products;
 pub mod rollups;
 mod write;
 
 use base64::Engine;
 use pos_shared::api::{codes, PushEntry, RejectedEntry};
-use pos_shared::{MovementKind, Sale, StockMovement};
+use pos_shared::{Gtin, MovementKind, Product, Sale, StockMovement};
+use uuid::Uuid;
 
 pub use write::{apply_batch, Applied};
 
@@ -37,6 +39,10 @@ const END_MS: i64 = 4_102_444_800_000; // 2100-01-01
 pub enum Record {
     Sale(Box<Sale>),
     Movement(StockMovement),
+    /// A product's first record: creates its row.
+    Genesis(Box<Product>),
+    /// An edit of a product (automerge change bytes in the entry's body).
+    ProductEdit(Uuid),
     /// Stored and fanned out, nothing to apply here (yet).
     Plain,
 }
@@ -71,7 +77,7 @@ impl Entry<'_> {
         match &self.record {
             Record::Sale(s) => vec![day(s.created_at_ms), day(s.hlc.wall_ms)],
             Record::Movement(m) => vec![day(m.hlc.wall_ms)],
-            Record::Plain => vec![],
+            Record::Genesis(_) | Record::ProductEdit(_) | Record::Plain => vec![],
         }
     }
 }
@@ -128,15 +134,34 @@ pub fn prepare(e: &PushEntry) -> Entry<'_> {
         );
         return entry;
     }
-    match read_record(&e.kind, &entry.body) {
+    match read_record(&e.kind, &e.entity_id, &entry.body) {
         Ok(record) => entry.record = record,
         Err(why) => entry.reject(codes::INVALID_ENTRY, why),
     }
     entry
 }
 
-fn read_record(kind: &str, body: &[u8]) -> Result<Record, String> {
+fn read_record(kind: &str, entity_id: &str, body: &[u8]) -> Result<Record, String> {
     match kind {
+        "product_genesis" => {
+            let p: Product = serde_json::from_slice(body)
+                .map_err(|e| format!("the product is not readable: {e}"))?;
+            check_product(&p)?;
+            if p.id.to_string() != entity_id {
+                return Err(format!(
+                    "the entry is for {entity_id}, the product is {}",
+                    p.id
+                ));
+            }
+            Ok(Record::Genesis(Box::new(p)))
+        }
+        "product" => {
+            let id = Uuid::parse_str(entity_id)
+                .map_err(|_| format!("{entity_id:?} is not a product id"))?;
+            automerge::Change::try_from(body)
+                .map_err(|e| format!("the product edit is not an automerge change: {e}"))?;
+            Ok(Record::ProductEdit(id))
+        }
         "sale" => {
             let sale: Sale = serde_json::from_slice(body)
                 .map_err(|e| format!("the sale is not readable: {e}"))?;
@@ -167,6 +192,32 @@ fn check_time(ms: i64) -> Result<(), String> {
             "dated {ms} ms since 1970, outside the years 2000 to 2099: check the till's clock"
         ))
     }
+}
+
+/// A product as a till creates it: named, priced, its barcodes real GTIN-14s.
+fn check_product(p: &Product) -> Result<(), String> {
+    if p.sku.trim().is_empty() || p.name_fr.trim().is_empty() {
+        return Err("a product needs a SKU and a French name".into());
+    }
+    if p.price.is_negative() || p.reorder_point < 0 {
+        return Err(format!(
+            "price {} and reorder point {} cannot be negative",
+            p.price, p.reorder_point
+        ));
+    }
+    if let Some(bad) = p.barcodes.iter().find(|b| Gtin::from_gtin14(b).is_err()) {
+        return Err(format!("{bad:?} is not a valid GTIN-14"));
+    }
+    let texts = [&p.sku, &p.name_fr, &p.name_ar, &p.category];
+    if texts
+        .into_iter()
+        .chain(&p.barcodes)
+        .chain(&p.plu)
+        .any(|t| t.contains('\0'))
+    {
+        return Err("a text of the product holds a NUL character".into());
+    }
+    Ok(())
 }
 
 /// Checks a sale against itself: every amount must follow from its lines by the one pricing

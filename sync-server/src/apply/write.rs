@@ -85,6 +85,7 @@ pub async fn apply_batch(
     movements.retain(|m| keys.insert((m.product, m.hlc.clone(), m.key.clone())));
     let movements = insert_movements(conn, store, movements).await?;
     events.extend(levels::keep(conn, store, &movements).await?);
+    events.extend(super::products::apply(conn, store, entries).await?);
     events.sort_by_key(|e| e.pos); // stable: a sale's event before its stock events
     insert_outbox(conn, store, &events).await?;
     Ok(Applied {

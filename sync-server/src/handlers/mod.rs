@@ -3,4 +3,5 @@
 pub mod enroll;
 pub mod health;
 pub mod live;
+pub mod snapshot;
 pub mod sync;

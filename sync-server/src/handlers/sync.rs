@@ -320,6 +320,13 @@ pub async fn pull(
         })
         .collect();
     let next = entries.last().map(|e| e.cursor).unwrap_or(since);
+    state.metrics.feed.pulled(
+        device.id,
+        device.store_id,
+        next,
+        more,
+        std::time::Instant::now(),
+    );
     Ok(Json(Envelope::ok(PullResponse {
         entries,
         next,

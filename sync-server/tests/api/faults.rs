@@ -10,12 +10,12 @@ use sqlx::PgPool;
 use uuid::Uuid;
 
 use crate::apply::sale;
-use crate::helpers::{json_entry, TestApp, ADMIN_URL};
+use crate::helpers::{json_entry, Terminal, TestApp, ADMIN_URL};
 
 const BATCHES: i64 = 30;
 const PER_BATCH: i64 = 20;
 
-fn start(database_url: &str, port: u16) -> Child {
+pub fn start(database_url: &str, port: u16) -> Child {
     Command::new(env!("CARGO_BIN_EXE_sync-server"))
         .arg("serve")
         .env("DATABASE_URL", database_url)
@@ -27,7 +27,7 @@ fn start(database_url: &str, port: u16) -> Child {
         .expect("the sync-server binary starts")
 }
 
-async fn ready(http: &reqwest::Client, url: &str) {
+pub async fn ready(http: &reqwest::Client, url: &str) {
     for _ in 0..300 {
         if let Ok(r) = http.get(format!("{url}/ready")).send().await {
             if r.status().is_success() {
@@ -68,47 +68,7 @@ async fn a_server_killed_mid_push_and_restarted_loses_and_doubles_nothing() {
     let store = app.store("S").await;
     let till = app.enroll(store, "Caisse 1").await;
 
-    // The terminal: every batch is sent until the server acknowledges it, whatever happens.
-    let product = Uuid::now_v7();
-    let t0 = 1_795_510_800_000;
-    let batches: Vec<Vec<_>> = (0..BATCHES)
-        .map(|b| {
-            (0..PER_BATCH)
-                .map(|i| {
-                    let n = b * PER_BATCH + i + 1;
-                    let s = sale(product, 1, t0 + n * 1_000, n);
-                    json_entry(n, "sale", &s.id.to_string(), &s)
-                })
-                .collect()
-        })
-        .collect();
-    let (device, token) = (till.device_id, till.token.clone());
-    let pusher = tokio::spawn(async move {
-        let mut failures = 0;
-        for entries in batches {
-            let req = PushRequest {
-                protocol: PROTOCOL_VERSION,
-                device_id: device,
-                entries,
-            };
-            loop {
-                let sent = http
-                    .post(format!("{url}/v1/sync/push"))
-                    .bearer_auth(&token)
-                    .json(&req)
-                    .send()
-                    .await;
-                match sent {
-                    Ok(r) if r.status().is_success() => break,
-                    _ => {
-                        failures += 1;
-                        tokio::time::sleep(Duration::from_millis(100)).await;
-                    }
-                }
-            }
-        }
-        failures
-    });
+    let pusher = terminal(&http, &url, &till, BATCHES, PER_BATCH);
 
     // Kill the server once a few batches are in, then start it again on the same database.
     let applied = || async {
@@ -138,11 +98,63 @@ async fn a_server_killed_mid_push_and_restarted_loses_and_doubles_nothing() {
             .unwrap();
     assert_eq!((rows, distinct), (BATCHES * PER_BATCH, BATCHES * PER_BATCH));
     let mark: i64 = sqlx::query_scalar("SELECT acked_through FROM devices WHERE id = $1")
-        .bind(device)
+        .bind(till.device_id)
         .fetch_one(&app.pool)
         .await
         .unwrap();
     assert_eq!(mark, BATCHES * PER_BATCH);
     server.kill().unwrap();
     server.wait().unwrap();
+}
+
+/// The terminal: `batches` batches of `per_batch` sales, each sent until the server
+/// acknowledges it, whatever happens; answers how many sends failed.
+pub fn terminal(
+    http: &reqwest::Client,
+    url: &str,
+    till: &Terminal,
+    batches: i64,
+    per_batch: i64,
+) -> tokio::task::JoinHandle<u64> {
+    let product = Uuid::now_v7();
+    let t0 = 1_795_510_800_000;
+    let batches: Vec<Vec<_>> = (0..batches)
+        .map(|b| {
+            (0..per_batch)
+                .map(|i| {
+                    let n = b * per_batch + i + 1;
+                    let s = sale(product, 1, t0 + n * 1_000, n);
+                    json_entry(n, "sale", &s.id.to_string(), &s)
+                })
+                .collect()
+        })
+        .collect();
+    let (http, url) = (http.clone(), url.to_owned());
+    let (device, token) = (till.device_id, till.token.clone());
+    tokio::spawn(async move {
+        let mut failures = 0;
+        for entries in batches {
+            let req = PushRequest {
+                protocol: PROTOCOL_VERSION,
+                device_id: device,
+                entries,
+            };
+            loop {
+                let sent = http
+                    .post(format!("{url}/v1/sync/push"))
+                    .bearer_auth(&token)
+                    .json(&req)
+                    .send()
+                    .await;
+                match sent {
+                    Ok(r) if r.status().is_success() => break,
+                    _ => {
+                        failures += 1;
+                        tokio::time::sleep(Duration::from_millis(100)).await;
+                    }
+                }
+            }
+        }
+        failures
+    })
 }

@@ -6,11 +6,12 @@ use std::collections::BTreeSet;
 use base64::Engine;
 use pos_shared::api::{Envelope, PullResponse};
 
-use crate::helpers::{entry, spawn_app};
+use crate::helpers::{entry, spawn_app, spawn_app_with};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_pulling_terminal_never_skips_an_entry_under_concurrent_pushes() {
-    let app = std::sync::Arc::new(spawn_app().await);
+    // The reader pulls as fast as it can, far above any till's rate: no rate limit here.
+    let app = std::sync::Arc::new(spawn_app_with(|s| s.rate_per_second = 0.0).await);
     let store = app.store("S").await;
     const PUSHERS: usize = 4;
     const BATCHES: i64 = 25;

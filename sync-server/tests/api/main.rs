@@ -1,12 +1,17 @@
 //! The sync API against a real Postgres (a fresh database per test) and a real server.
 #![allow(clippy::unwrap_used)]
 
+mod admin;
 mod apply;
 mod batch;
+mod catalog;
 mod faults;
 mod feed;
 mod fuzz;
 mod helpers;
+mod lag;
+mod limits;
 mod live;
+mod pg_restart;
 mod protocol;
 mod rollups;

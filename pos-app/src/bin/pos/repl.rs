@@ -360,9 +360,9 @@ pub fn sync(till: &mut Till, once: bool, every: std::time::Duration, json: bool)
                 }
                 backoff.reset();
             }
-            Err(e @ PosError::Offline(_)) if !once => {
+            Err(e @ (PosError::Offline(_) | PosError::RateLimited { .. })) if !once => {
                 eprintln!("{e}");
-                wait = backoff.next(rand::random::<f64>());
+                wait = backoff.after(&e, rand::random::<f64>());
             }
             Err(e) => return Err(e),
         }
