@@ -31,3 +31,11 @@ CREATE TABLE product_docs (
     PRIMARY KEY (store_id, product_id),
     FOREIGN KEY (store_id, product_id) REFERENCES products (store_id, id)
 );
+
+-- Refuses the entry being applied with a message for the person at the till: raised inside the
+-- push's savepoint, so the batch is replayed an entry at a time and only this one is rejected.
+CREATE FUNCTION pos_refuse(code text, message text) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+    RAISE EXCEPTION USING ERRCODE = code, MESSAGE = message;
+END
+$$;

@@ -78,6 +78,17 @@ pub struct StockDto {
     pub level_text: String,
     pub reorder_point_text: String,
     pub below_reorder: bool,
+    /// Fields two terminals changed at the same time, each with every value kept (the one in
+    /// use first), shown so a manager can settle them with a new edit.
+    pub conflicts: Vec<ConflictDto>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ConflictDto {
+    /// The product field: `price`, `name_fr`, `tax_rate`, …
+    pub field: String,
+    /// Its values as a person reads them (prices in dinars, rates in per cent).
+    pub values: Vec<String>,
 }
 
 pub struct Counter {
@@ -339,19 +350,31 @@ impl Counter {
 
     pub fn stock(&self, code: &str) -> Result<StockDto> {
         self.session()?;
-        Ok(stock_dto(&self.till.stock_show(code)?))
+        self.stock_dto(code, &self.till.stock_show(code)?)
     }
 
     pub fn stock_receive(&mut self, code: &str, qty: i64) -> Result<StockDto> {
         let session = self.session()?;
-        Ok(stock_dto(
-            &self.till.stock_receive(&session, code, qty, None)?,
-        ))
+        let view = self.till.stock_receive(&session, code, qty, None)?;
+        self.stock_dto(code, &view)
     }
 
     pub fn stock_count(&mut self, code: &str, counted: i64) -> Result<StockDto> {
         let session = self.session()?;
-        Ok(stock_dto(&self.till.stock_count(&session, code, counted)?))
+        let view = self.till.stock_count(&session, code, counted)?;
+        self.stock_dto(code, &view)
+    }
+
+    fn stock_dto(&self, code: &str, v: &crate::till::StockView) -> Result<StockDto> {
+        let conflicts = self.till.product_conflicts(code)?;
+        Ok(StockDto {
+            sku: v.sku.clone(),
+            name: v.name.clone(),
+            level_text: qty_text(v.level, v.unit),
+            reorder_point_text: qty_text(v.reorder_point, v.unit),
+            below_reorder: v.below_reorder,
+            conflicts: conflicts.into_iter().map(conflict_dto).collect(),
+        })
     }
 
     /// Enrols this terminal with the back office's sync server (a manager's job).
@@ -378,13 +401,19 @@ impl Counter {
     }
 }
 
-fn stock_dto(v: &crate::till::StockView) -> StockDto {
-    StockDto {
-        sku: v.sku.clone(),
-        name: v.name.clone(),
-        level_text: qty_text(v.level, v.unit),
-        reorder_point_text: qty_text(v.reorder_point, v.unit),
-        below_reorder: v.below_reorder,
+/// A conflict's values as a person reads them: prices in dinars, TVA rates in per cent.
+fn conflict_dto(c: crate::catalog::Conflict) -> ConflictDto {
+    let shown = |v: &String| -> String {
+        let int = v.parse::<i64>().ok();
+        match (c.field.as_str(), int) {
+            ("price", Some(centimes)) => Money::from_centimes(centimes).to_string(),
+            ("tax_rate", Some(bp)) => format!("{} %", bp / 100),
+            _ => v.clone(),
+        }
+    };
+    ConflictDto {
+        values: c.values.iter().map(shown).collect(),
+        field: c.field,
     }
 }
 

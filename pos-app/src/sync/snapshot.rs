@@ -28,35 +28,56 @@ impl Till {
         if pulled || meta(self, "snapshot_done")? == "1" {
             return Ok(0);
         }
-        let mut after = Uuid::parse_str(&meta(self, "snapshot_after")?).ok();
+        let after = Uuid::parse_str(&meta(self, "snapshot_after")?).ok();
         let mut as_of = meta(self, "snapshot_as_of")?.parse::<i64>().ok();
         let mut read = 0;
-        loop {
-            let page = client.snapshot(after, PAGE)?;
-            let from = *as_of.get_or_insert(page.as_of);
-            read += page.products.len();
-            let Till { store, ctx, .. } = self;
-            store.write(|tx| {
-                apply_page(tx, &page)?;
-                for m in &page.movements {
-                    if let Ok(hlc) = m.hlc.parse::<Hlc>() {
-                        ctx.observe(&hlc);
+        // The next page is fetched while this one is applied.
+        let (pages, incoming) = std::sync::mpsc::sync_channel::<Result<SnapshotResponse>>(1);
+        std::thread::scope(|scope| {
+            scope.spawn(move || fetch(client, after, &pages));
+            for page in incoming {
+                let page = page?;
+                let from = *as_of.get_or_insert(page.as_of);
+                read += page.products.len();
+                let Till { store, ctx, .. } = &mut *self;
+                store.write(|tx| {
+                    apply_page(tx, &page)?;
+                    for m in &page.movements {
+                        if let Ok(hlc) = m.hlc.parse::<Hlc>() {
+                            ctx.observe(&hlc);
+                        }
                     }
-                }
-                store::set_meta(tx, "snapshot_as_of", &from.to_string())?;
-                let next = page.next.map(|n| n.to_string()).unwrap_or_default();
-                store::set_meta(tx, "snapshot_after", &next)?;
-                if !page.more {
-                    store::set_meta(tx, "pull_cursor", &from.to_string())?;
-                    store::set_meta(tx, "snapshot_done", "1")?;
-                }
-                Ok(())
-            })?;
-            if !page.more {
-                return Ok(read);
+                    store::set_meta(tx, "snapshot_as_of", &from.to_string())?;
+                    let next = page.next.map(|n| n.to_string()).unwrap_or_default();
+                    store::set_meta(tx, "snapshot_after", &next)?;
+                    if !page.more {
+                        store::set_meta(tx, "pull_cursor", &from.to_string())?;
+                        store::set_meta(tx, "snapshot_done", "1")?;
+                    }
+                    Ok(())
+                })?;
             }
-            after = page.next;
+            Ok(read)
+        })
+    }
+}
+
+/// Fetches pages from `after` until the last one, or until the applying side stops listening.
+fn fetch(
+    client: &SyncClient,
+    mut after: Option<Uuid>,
+    pages: &std::sync::mpsc::SyncSender<Result<SnapshotResponse>>,
+) {
+    loop {
+        let page = client.snapshot(after, PAGE);
+        let next = match &page {
+            Ok(p) if p.more => p.next,
+            _ => None,
+        };
+        if pages.send(page).is_err() || next.is_none() {
+            return;
         }
+        after = next;
     }
 }
 

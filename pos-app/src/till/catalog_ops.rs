@@ -150,6 +150,20 @@ impl Till {
             .ok_or_else(|| PosError::UnknownProduct(code.to_owned()))
     }
 
+    /// The fields of a product edited concurrently on two terminals, with every value kept
+    /// (the one shown first), until a later edit settles them.
+    pub fn product_conflicts(&self, code: &str) -> Result<Vec<catalog::Conflict>> {
+        let product = self.product(code)?;
+        let text: Option<String> = self
+            .store
+            .conn()
+            .prepare_cached("SELECT conflicts FROM products WHERE id = ?1")?
+            .query_row([product.id.to_string()], |r| r.get(0))?;
+        Ok(text
+            .and_then(|t| serde_json::from_str(&t).ok())
+            .unwrap_or_default())
+    }
+
     /// Barcodes of active products sold by the piece (demo data, soak tests, benchmarks).
     pub fn sellable_barcodes(&self, limit: usize) -> Result<Vec<String>> {
         let mut stmt = self.store.conn().prepare(

@@ -38,20 +38,24 @@ pub async fn apply(
     for id in products {
         let changes = by_product.remove(&id).unwrap_or_default();
         let pos = changes.last().map(|(p, _)| *p).unwrap_or_default();
-        let mut doc = load(conn, store, id).await?;
+        let Some(mut doc) = load(conn, store, id).await? else {
+            return Err(refuse(
+                conn,
+                "23503",
+                format!("product {id} is not known here: its creation must be synced first"),
+            )
+            .await);
+        };
         for (_, change) in &changes {
-            // A change that does not merge was already refused by `prepare`; any other failure
-            // leaves the document as it was, which the next edit repairs.
+            // `prepare` checked each change is one; a change that still does not merge leaves
+            // the document as it was.
             if let Err(e) = doc.load_incremental(change) {
                 tracing::warn!(product = %id, error = %e, "edit not merged");
             }
         }
         let (product, conflicts) = match product_doc::read(&doc, id) {
             Ok(read) => read,
-            Err(e) => {
-                tracing::warn!(product = %id, error = %e, "document not readable");
-                continue;
-            }
+            Err(e) => return Err(refuse(conn, "22023", e.to_string()).await),
         };
         save(conn, store, &product, &conflicts, doc.save_nocompress()).await?;
         events.push(Event {
@@ -118,10 +122,28 @@ async fn create(
         .collect())
 }
 
+/// Fails the statement with `code` and `message`, so the entry being applied is rejected with
+/// that message (see `pos_refuse` in the migrations); the error to return.
+async fn refuse(conn: &mut PgConnection, code: &str, message: String) -> sqlx::Error {
+    match sqlx::query("SELECT pos_refuse($1, $2)")
+        .bind(code)
+        .bind(message)
+        .execute(&mut *conn)
+        .await
+    {
+        Err(e) => e,
+        Ok(_) => sqlx::Error::Protocol("pos_refuse did not refuse".into()),
+    }
+}
+
 /// The product's document: the stored one, or its genesis when nobody has edited it yet (the
-/// row is then exactly what it was created with). A product the server has never seen gets an
-/// empty document, and saving it fails on the foreign key, so its edit is rejected.
-async fn load(conn: &mut PgConnection, store: Uuid, id: Uuid) -> Result<AutoCommit, sqlx::Error> {
+/// row is then exactly what it was created with); `None` for a product the server has never
+/// seen.
+async fn load(
+    conn: &mut PgConnection,
+    store: Uuid,
+    id: Uuid,
+) -> Result<Option<AutoCommit>, sqlx::Error> {
     let stored: Option<Vec<u8>> = sqlx::query_scalar(
         "SELECT doc FROM product_docs WHERE store_id = $1 AND product_id = $2 FOR UPDATE",
     )
@@ -130,13 +152,12 @@ async fn load(conn: &mut PgConnection, store: Uuid, id: Uuid) -> Result<AutoComm
     .fetch_optional(&mut *conn)
     .await?;
     if let Some(doc) = stored.and_then(|bytes| product_doc::load(&bytes, &id).ok()) {
-        return Ok(doc);
+        return Ok(Some(doc));
     }
     let row = crate::catalog::product(conn, store, id).await?;
     Ok(row
         .and_then(|p| product_doc::genesis(&p).ok())
-        .map(|(doc, _)| doc)
-        .unwrap_or_default())
+        .map(|(doc, _)| doc))
 }
 
 async fn save(

@@ -10,7 +10,7 @@ use argon2::Argon2;
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use crate::helpers::ADMIN_URL;
+use crate::helpers::fresh_database;
 
 fn admin(database_url: &str, args: &[&str], stdin: &str) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_sync-server"))
@@ -34,13 +34,7 @@ fn admin(database_url: &str, args: &[&str], stdin: &str) -> Output {
 
 #[tokio::test]
 async fn a_back_office_user_is_created_from_the_command_line() {
-    let db = format!("pos_admin_{}", Uuid::now_v7().simple());
-    let server = PgPool::connect(ADMIN_URL).await.unwrap();
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {db}")))
-        .execute(&server)
-        .await
-        .unwrap();
-    let url = format!("postgres://postgres@127.0.0.1:5432/{db}");
+    let url = fresh_database("pos_admin").await;
     let user = |email: &'static str, role: &'static str| {
         [
             "create-user",

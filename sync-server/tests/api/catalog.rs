@@ -86,6 +86,13 @@ async fn edits_merge_on_the_server_and_a_new_terminal_reads_the_snapshot() {
         .as_str()
         .unwrap()
         .contains("GTIN"));
+    assert!(
+        body["data"]["rejected"][1]["message"]
+            .as_str()
+            .unwrap()
+            .contains("is not known here: its creation must be synced first"),
+        "{body}"
+    );
 
     // Both terminals change the oil's price while offline; B also renames it.
     let on_a = Product {

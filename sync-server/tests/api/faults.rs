@@ -10,7 +10,7 @@ use sqlx::PgPool;
 use uuid::Uuid;
 
 use crate::apply::sale;
-use crate::helpers::{json_entry, Terminal, TestApp, ADMIN_URL};
+use crate::helpers::{fresh_database, json_entry, Terminal, TestApp};
 
 const BATCHES: i64 = 30;
 const PER_BATCH: i64 = 20;
@@ -41,13 +41,7 @@ pub async fn ready(http: &reqwest::Client, url: &str) {
 
 #[tokio::test]
 async fn a_server_killed_mid_push_and_restarted_loses_and_doubles_nothing() {
-    let db = format!("pos_fault_{}", Uuid::now_v7().simple());
-    let admin = PgPool::connect(ADMIN_URL).await.unwrap();
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {db}")))
-        .execute(&admin)
-        .await
-        .unwrap();
-    let database_url = format!("postgres://postgres@127.0.0.1:5432/{db}");
+    let database_url = fresh_database("pos_fault").await;
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()

@@ -23,22 +23,27 @@ pub struct Terminal {
     pub token: String,
 }
 
+/// A new, empty database named `{prefix}_{uuid}` on the machine's Postgres; its URL.
+pub async fn fresh_database(prefix: &str) -> String {
+    let db = format!("{prefix}_{}", Uuid::now_v7().simple());
+    let admin = PgPool::connect(ADMIN_URL)
+        .await
+        .expect("Postgres on 127.0.0.1:5432");
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {db}")))
+        .execute(&admin)
+        .await
+        .unwrap();
+    format!("postgres://postgres@127.0.0.1:5432/{db}")
+}
+
 pub async fn spawn_app() -> TestApp {
     spawn_app_with(|_| {}).await
 }
 
 pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
-    let db = format!("pos_test_{}", Uuid::now_v7().simple());
-    let admin_pool = PgPool::connect(ADMIN_URL)
-        .await
-        .expect("Postgres on 127.0.0.1:5432");
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {db}")))
-        .execute(&admin_pool)
-        .await
-        .unwrap();
     let mut settings = Settings {
         listen: "127.0.0.1:0".parse().unwrap(),
-        database_url: format!("postgres://postgres@127.0.0.1:5432/{db}"),
+        database_url: fresh_database("pos_test").await,
         ..Settings::default()
     };
     configure(&mut settings);
@@ -99,6 +104,18 @@ impl TestApp {
         let resp = req.send().await.unwrap();
         let status = resp.status().as_u16();
         (status, resp.json().await.unwrap_or(Value::Null))
+    }
+
+    /// What `/metrics` says now.
+    pub async fn metrics(&self) -> String {
+        self.http
+            .get(format!("{}/metrics", self.url))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
     }
 
     pub async fn push(&self, t: &Terminal, entries: Vec<PushEntry>) -> (u16, Value) {

@@ -163,15 +163,7 @@ async fn a_hammering_terminal_is_told_to_wait_while_its_neighbour_is_served() {
         .await
         .unwrap();
     assert_eq!(mark, total);
-    let text = app
-        .http
-        .get(format!("{}/metrics", app.url))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let text = app.metrics().await;
     assert!(
         text.lines()
             .any(|l| l.starts_with("pos_rate_limited_total ") && l != "pos_rate_limited_total 0"),

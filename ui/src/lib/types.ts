@@ -145,6 +145,8 @@ export interface StockDto {
   level_text: string;
   reorder_point_text: string;
   below_reorder: boolean;
+  /** Fields changed on two tills at once, every value kept (the one in use first). */
+  conflicts: { field: string; values: string[] }[];
 }
 
 export interface SyncProblem {
