@@ -5,7 +5,8 @@
 //!     raw insert rate of the same rows written straight into Postgres by this program;
 //! (b) a reconnect storm: many terminals push their offline sales at once;
 //! (c) how long a change pushed by one terminal takes to be seen by another;
-//! (d) a 100k-product catalog to a fresh terminal, when the server has a snapshot.
+//! (d) a 100k-product catalog to a fresh terminal is timed with real tills by
+//!     `pos-app/benches/snapshot.rs`, which `make bench-sync` runs next.
 //!
 //! `SYNC_BENCH_SCALE` (default 1.0) scales the amounts, to try things quickly.
 #![allow(clippy::unwrap_used)]
@@ -92,14 +93,8 @@ async fn main() -> anyhow::Result<()> {
         Err(e) => println!("    with the live channel: not available ({e})"),
     }
 
-    // (d) snapshot of a big catalog to a fresh terminal.
-    match runs::snapshot(&server, scaled(100_000)).await {
-        Ok(s) => println!(
-            "(d) snapshot: {} products to a fresh terminal in {:.2} s ({} pages) (goal < 10 s)",
-            s.products, s.seconds, s.pages
-        ),
-        Err(e) => println!("(d) snapshot: not available ({e})"),
-    }
+    // (d) is measured with real tills: `cargo bench -p pos-app --bench snapshot`.
+    println!("(d) snapshot: run by `cargo bench -p pos-app --bench snapshot` (make bench-sync runs it next)");
     server.stop().await?;
     println!(
         "sync-bench: done in {:.0} s",

@@ -1,4 +1,4 @@
-//! The runs: ingest, reconnect storm, visibility between terminals, snapshot.
+//! The runs: ingest, reconnect storm, visibility between terminals.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -352,27 +352,4 @@ async fn watch_feed(
             Ok(())
         }
     }
-}
-
-pub struct Snapshot {
-    pub products: usize,
-    pub pages: usize,
-    pub seconds: f64,
-}
-
-/// A 100k-product catalog to a fresh terminal through the paged snapshot.
-pub async fn snapshot(server: &Server, products: usize) -> anyhow::Result<Snapshot> {
-    let store = server.store("Snapshot").await?;
-    let t = server.enroll(store, "Caisse neuve").await?;
-    let probe = server
-        .http
-        .get(format!("{}/v1/sync/snapshot", server.url))
-        .bearer_auth(&t.token)
-        .send()
-        .await?;
-    if !probe.status().is_success() {
-        anyhow::bail!("GET /v1/sync/snapshot answered {}", probe.status());
-    }
-    let _ = products;
-    anyhow::bail!("the snapshot run is not written yet")
 }
