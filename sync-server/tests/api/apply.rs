@@ -2,8 +2,8 @@
 //! their totals checked against their lines; a tampered sale is refused alone.
 
 use pos_shared::{
-    pricing, Hlc, Money, MovementKind, Payment, PriceLine, Sale, SaleKind, SaleLine, StockMovement,
-    TaxRate, Tender, Unit,
+    pricing, Discount, Hlc, Money, MovementKind, Payment, PriceLine, Sale, SaleKind, SaleLine,
+    StockMovement, TaxRate, Tender, Unit,
 };
 use uuid::Uuid;
 
@@ -17,57 +17,85 @@ pub fn hlc(ms: i64) -> Hlc {
     }
 }
 
-/// A sale of `qty` semolina at 110,00 DA, priced by the one pricing function.
-pub fn sale(product: Uuid, qty: i64, at_ms: i64, receipt_no: i64) -> Sale {
-    let line = PriceLine {
-        unit_price: Money::from_dinars(110),
-        qty,
-        unit: Unit::Piece,
-        tax_rate: TaxRate::REDUCED,
-        discount: None,
-    };
-    let totals = pricing::price(&[line], None).unwrap();
-    let t = &totals.lines[0];
+/// A sale of `items` (product, unit price in dinars, qty) at `rate`, with `order_discount`,
+/// paid in full by `tender`, priced by the one pricing function as a till does.
+pub fn priced_sale(
+    items: &[(Uuid, i64, i64)],
+    rate: TaxRate,
+    order_discount: Option<Discount>,
+    at_ms: i64,
+    tender: Tender,
+) -> Sale {
+    let price_lines: Vec<PriceLine> = items
+        .iter()
+        .map(|(_, price, qty)| PriceLine {
+            unit_price: Money::from_dinars(*price),
+            qty: *qty,
+            unit: Unit::Piece,
+            tax_rate: rate,
+            discount: None,
+        })
+        .collect();
+    let totals = pricing::price(&price_lines, order_discount.as_ref()).unwrap();
+    let lines = items
+        .iter()
+        .zip(&totals.lines)
+        .enumerate()
+        .map(|(i, ((product, price, qty), t))| SaleLine {
+            line_no: i as u32 + 1,
+            product_id: *product,
+            sku: format!("SKU-{i}"),
+            name: format!("Article {i}"),
+            barcode: None,
+            unit: Unit::Piece,
+            qty: *qty,
+            unit_price: Money::from_dinars(*price),
+            tax_rate: rate,
+            discount: None,
+            gross: t.gross,
+            line_discount: t.line_discount,
+            order_discount: t.order_discount,
+            net: t.net,
+        })
+        .collect();
     Sale {
         id: Uuid::now_v7(),
         kind: SaleKind::Sale,
         refund_of: None,
         store_id: Uuid::nil(),
         terminal_id: Uuid::from_u128(1),
-        receipt_no,
+        receipt_no: 1,
         shift_id: Uuid::from_u128(2),
         cashier_id: Uuid::from_u128(3),
-        hlc: hlc(at_ms),
+        hlc: Hlc::new(at_ms, 0, 1),
         created_at_ms: at_ms,
-        lines: vec![SaleLine {
-            line_no: 1,
-            product_id: product,
-            sku: "EPI-0001".into(),
-            name: "Semoule".into(),
-            barcode: None,
-            unit: Unit::Piece,
-            qty,
-            unit_price: Money::from_dinars(110),
-            tax_rate: TaxRate::REDUCED,
-            discount: None,
-            gross: t.gross,
-            line_discount: t.line_discount,
-            order_discount: t.order_discount,
-            net: t.net,
-        }],
-        order_discount: None,
+        lines,
+        order_discount,
         subtotal: totals.subtotal,
         discount_total: totals.discount_total,
         total: totals.total,
         taxes: totals.taxes,
         payments: vec![Payment {
-            tender: Tender::Cash,
+            tender,
             amount: totals.total,
             tendered: totals.total,
             reference: None,
         }],
         change: Money::ZERO,
     }
+}
+
+/// A sale of `qty` semolina at 110,00 DA (TVA 9 %), paid in cash.
+pub fn sale(product: Uuid, qty: i64, at_ms: i64, receipt_no: i64) -> Sale {
+    let mut sale = priced_sale(
+        &[(product, 110, qty)],
+        TaxRate::REDUCED,
+        None,
+        at_ms,
+        Tender::Cash,
+    );
+    sale.receipt_no = receipt_no;
+    sale
 }
 
 #[tokio::test]

@@ -2,75 +2,17 @@
 //! a refund is subtracted, a re-sent or refused sale changes nothing, and the business day is
 //! Algiers time.
 
-use pos_shared::{
-    pricing, Discount, Hlc, Money, Payment, PriceLine, Sale, SaleKind, SaleLine, TaxRate, Tender,
-    Unit,
-};
+use pos_shared::{pricing, Discount, Hlc, Money, Payment, Sale, SaleKind, TaxRate, Tender};
 use uuid::Uuid;
 
+use crate::apply::priced_sale;
 use crate::helpers::{json_entry, spawn_app, TestApp};
 
-/// A sale of `items` (product, unit price in dinars, qty) with an order discount of 10 % when
-/// `discounted`, paid by `tender`, priced by the one pricing function.
+/// A sale of `items` (product, unit price in dinars, qty) at 19 %, with an order discount of
+/// 10 % when `discounted`, paid by `tender`.
 fn sale(items: &[(Uuid, i64, i64)], at_ms: i64, discounted: bool, tender: Tender) -> Sale {
-    let price_lines: Vec<PriceLine> = items
-        .iter()
-        .map(|(_, price, qty)| PriceLine {
-            unit_price: Money::from_dinars(*price),
-            qty: *qty,
-            unit: Unit::Piece,
-            tax_rate: TaxRate::STANDARD,
-            discount: None,
-        })
-        .collect();
-    let order_discount = discounted.then_some(Discount::Percent(1000));
-    let totals = pricing::price(&price_lines, order_discount.as_ref()).unwrap();
-    let lines = items
-        .iter()
-        .zip(&totals.lines)
-        .enumerate()
-        .map(|(i, ((product, price, qty), t))| SaleLine {
-            line_no: i as u32 + 1,
-            product_id: *product,
-            sku: format!("SKU-{i}"),
-            name: format!("Article {i}"),
-            barcode: None,
-            unit: Unit::Piece,
-            qty: *qty,
-            unit_price: Money::from_dinars(*price),
-            tax_rate: TaxRate::STANDARD,
-            discount: None,
-            gross: t.gross,
-            line_discount: t.line_discount,
-            order_discount: t.order_discount,
-            net: t.net,
-        })
-        .collect();
-    Sale {
-        id: Uuid::now_v7(),
-        kind: SaleKind::Sale,
-        refund_of: None,
-        store_id: Uuid::nil(),
-        terminal_id: Uuid::from_u128(1),
-        receipt_no: 1,
-        shift_id: Uuid::from_u128(2),
-        cashier_id: Uuid::from_u128(3),
-        hlc: Hlc::new(at_ms, 0, 1),
-        created_at_ms: at_ms,
-        lines,
-        order_discount,
-        subtotal: totals.subtotal,
-        discount_total: totals.discount_total,
-        total: totals.total,
-        taxes: totals.taxes,
-        payments: vec![Payment {
-            tender,
-            amount: totals.total,
-            tendered: totals.total,
-            reference: None,
-        }],
-        change: Money::ZERO,
-    }
+    let discount = discounted.then_some(Discount::Percent(1000));
+    priced_sale(items, TaxRate::STANDARD, discount, at_ms, tender)
 }
 
 /// A refund of the first line of `of`, whole, in cash: positive amounts, as a till writes it.
