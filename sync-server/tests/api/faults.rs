@@ -39,30 +39,34 @@ pub async fn ready(http: &reqwest::Client, url: &str) {
     panic!("the server did not become ready in 30 s");
 }
 
-#[tokio::test]
-async fn a_server_killed_mid_push_and_restarted_loses_and_doubles_nothing() {
-    let database_url = fresh_database("pos_fault").await;
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
         .unwrap()
-        .port();
+        .port()
+}
+
+/// The real server binary serving `database_url` on a free port, once it is ready: the
+/// process, a client for it (`timeout` per request) and the port.
+pub async fn serve(database_url: &str, timeout: Duration) -> (Child, TestApp, u16) {
+    let port = free_port();
     let url = format!("http://127.0.0.1:{port}");
-    let http = reqwest::Client::builder()
-        .timeout(Duration::from_secs(10))
-        .build()
-        .unwrap();
-    let mut server = start(&database_url, port);
+    let http = reqwest::Client::builder().timeout(timeout).build().unwrap();
+    let server = start(database_url, port);
     ready(&http, &url).await;
-    let app = TestApp {
-        url: url.clone(),
-        pool: PgPool::connect(&database_url).await.unwrap(),
-        http: http.clone(),
-    };
+    let pool = PgPool::connect(database_url).await.unwrap();
+    (server, TestApp { url, pool, http }, port)
+}
+
+#[tokio::test]
+async fn a_server_killed_mid_push_and_restarted_loses_and_doubles_nothing() {
+    let database_url = fresh_database("pos_fault").await;
+    let (mut server, app, port) = serve(&database_url, Duration::from_secs(10)).await;
     let store = app.store("S").await;
     let till = app.enroll(store, "Caisse 1").await;
 
-    let pusher = terminal(&http, &url, &till, BATCHES, PER_BATCH);
+    let pusher = terminal(&app.http, &app.url, &till, BATCHES, PER_BATCH);
 
     // Kill the server once a few batches are in, then start it again on the same database.
     let applied = || async {

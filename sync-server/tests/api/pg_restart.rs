@@ -10,11 +10,10 @@ use std::process::{Command, Output};
 use std::time::Duration;
 
 use pos_shared::api::{PushRequest, PROTOCOL_VERSION};
-use sqlx::{Connection, PgPool};
+use sqlx::Connection;
 use uuid::Uuid;
 
-use crate::faults::{ready, start, terminal};
-use crate::helpers::TestApp;
+use crate::faults::{free_port, ready, serve, terminal};
 
 const BATCHES: i64 = 60;
 const PER_BATCH: i64 = 20;
@@ -26,14 +25,6 @@ struct PrivatePostgres {
     port: u16,
     /// Root may not run Postgres: commands then run as the `postgres` user.
     as_postgres: bool,
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 /// The newest `/usr/lib/postgresql/VERSION/bin` holding `initdb` and `pg_ctl`.
@@ -210,19 +201,9 @@ async fn postgres_restarted_while_a_terminal_pushes_loses_and_doubles_nothing() 
         .unwrap();
     drop(admin);
     let database_url = pg.url("pos");
-    let port = free_port();
-    let url = format!("http://127.0.0.1:{port}");
-    let http = reqwest::Client::builder()
-        .timeout(Duration::from_secs(15))
-        .build()
-        .unwrap();
-    let _server = Stopped(start(&database_url, port));
-    ready(&http, &url).await;
-    let app = TestApp {
-        url: url.clone(),
-        pool: PgPool::connect(&database_url).await.unwrap(),
-        http: http.clone(),
-    };
+    let (server, app, _) = serve(&database_url, Duration::from_secs(15)).await;
+    let _server = Stopped(server);
+    let (url, http) = (app.url.clone(), app.http.clone());
     let store = app.store("S").await;
     let till = app.enroll(store, "Caisse 1").await;
     app.pool.close().await;
