@@ -126,6 +126,18 @@ pub fn find(conn: &Connection, text: &str, limit: usize) -> Result<Vec<ProductHi
 }
 
 /// The categories of active products with how many each holds, for the till's tabs.
+/// The product's fields edited concurrently on two terminals, as its row keeps them.
+pub fn conflicts(conn: &Connection, id: &Uuid) -> Result<Vec<Conflict>> {
+    let text: Option<String> = conn
+        .prepare_cached("SELECT conflicts FROM products WHERE id = ?1")?
+        .query_row([id.to_string()], |r| r.get(0))
+        .optional()?
+        .flatten();
+    Ok(text
+        .and_then(|t| serde_json::from_str(&t).ok())
+        .unwrap_or_default())
+}
+
 pub fn categories(conn: &Connection) -> Result<Vec<(String, i64)>> {
     let mut stmt = conn.prepare_cached(
         "SELECT category, count(*) FROM products WHERE active = 1

@@ -350,23 +350,23 @@ impl Counter {
 
     pub fn stock(&self, code: &str) -> Result<StockDto> {
         self.session()?;
-        self.stock_dto(code, &self.till.stock_show(code)?)
+        self.stock_dto(&self.till.stock_show(code)?)
     }
 
     pub fn stock_receive(&mut self, code: &str, qty: i64) -> Result<StockDto> {
         let session = self.session()?;
         let view = self.till.stock_receive(&session, code, qty, None)?;
-        self.stock_dto(code, &view)
+        self.stock_dto(&view)
     }
 
     pub fn stock_count(&mut self, code: &str, counted: i64) -> Result<StockDto> {
         let session = self.session()?;
         let view = self.till.stock_count(&session, code, counted)?;
-        self.stock_dto(code, &view)
+        self.stock_dto(&view)
     }
 
-    fn stock_dto(&self, code: &str, v: &crate::till::StockView) -> Result<StockDto> {
-        let conflicts = self.till.product_conflicts(code)?;
+    fn stock_dto(&self, v: &crate::till::StockView) -> Result<StockDto> {
+        let conflicts = crate::catalog::conflicts(self.till.store().conn(), &v.product_id)?;
         Ok(StockDto {
             sku: v.sku.clone(),
             name: v.name.clone(),

@@ -153,15 +153,7 @@ impl Till {
     /// The fields of a product edited concurrently on two terminals, with every value kept
     /// (the one shown first), until a later edit settles them.
     pub fn product_conflicts(&self, code: &str) -> Result<Vec<catalog::Conflict>> {
-        let product = self.product(code)?;
-        let text: Option<String> = self
-            .store
-            .conn()
-            .prepare_cached("SELECT conflicts FROM products WHERE id = ?1")?
-            .query_row([product.id.to_string()], |r| r.get(0))?;
-        Ok(text
-            .and_then(|t| serde_json::from_str(&t).ok())
-            .unwrap_or_default())
+        catalog::conflicts(self.store.conn(), &self.product(code)?.id)
     }
 
     /// Barcodes of active products sold by the piece (demo data, soak tests, benchmarks).
