@@ -129,23 +129,27 @@ impl Metrics {
         out.push_str("# TYPE pos_push_batch_entries histogram\n");
         c.batch
             .render(&mut out, "pos_push_batch_entries", "", BATCH_BUCKETS);
-        out.push_str("# TYPE pos_entries_applied_total counter\n");
-        let _ = writeln!(out, "pos_entries_applied_total {}", c.applied);
-        out.push_str("# TYPE pos_entries_rejected_total counter\n");
-        let _ = writeln!(out, "pos_entries_rejected_total {}", c.rejected);
-        out.push_str("# TYPE pos_rate_limited_total counter\n");
-        let _ = writeln!(out, "pos_rate_limited_total {}", c.rate_limited);
+        let mut one = |name: &str, kind: &str, help: &str, value: &dyn std::fmt::Display| {
+            if !help.is_empty() {
+                let _ = writeln!(out, "# HELP {name} {help}");
+            }
+            let _ = writeln!(out, "# TYPE {name} {kind}\n{name} {value}");
+        };
+        one("pos_entries_applied_total", "counter", "", &c.applied);
+        one("pos_entries_rejected_total", "counter", "", &c.rejected);
+        one("pos_rate_limited_total", "counter", "", &c.rate_limited);
         drop(c);
         let lag = self.feed.measure(Instant::now());
-        out.push_str("# HELP pos_feed_lag_seconds Age of the oldest feed entry an active terminal has not pulled.\n");
-        out.push_str("# TYPE pos_feed_lag_seconds gauge\n");
-        let _ = writeln!(out, "pos_feed_lag_seconds {:.3}", lag.max_seconds);
-        out.push_str("# TYPE pos_feed_lag_entries gauge\n");
-        let _ = writeln!(out, "pos_feed_lag_entries {}", lag.max_entries);
-        out.push_str("# TYPE pos_feed_terminals_behind gauge\n");
-        let _ = writeln!(out, "pos_feed_terminals_behind {}", lag.behind);
-        out.push_str("# TYPE pos_feed_terminals_active gauge\n");
-        let _ = writeln!(out, "pos_feed_terminals_active {}", lag.active);
+        let seconds = format!("{:.3}", lag.max_seconds);
+        one(
+            "pos_feed_lag_seconds",
+            "gauge",
+            "Age of the oldest feed entry an active terminal has not pulled.",
+            &seconds,
+        );
+        one("pos_feed_lag_entries", "gauge", "", &lag.max_entries);
+        one("pos_feed_terminals_behind", "gauge", "", &lag.behind);
+        one("pos_feed_terminals_active", "gauge", "", &lag.active);
         out
     }
 }
