@@ -154,6 +154,28 @@ fn fold(tx: &Connection, product: &str, hlc: &str, kind: MovementKind, qty: i64)
     Ok(())
 }
 
+/// Takes a ledger movement back out (the server refused it): the row goes, and the cached level
+/// is recomputed from what remains.
+pub fn withdraw(tx: &Connection, m: &StockMovement) -> Result<()> {
+    let product = m.product_id.to_string();
+    tx.execute(
+        "DELETE FROM stock_movements WHERE product_id = ?1 AND key = ?2",
+        params![product, m.id.to_string()],
+    )?;
+    let level = level_from_ledger(tx, &m.product_id)?;
+    let count_hlc: String = tx.query_row(
+        "SELECT coalesce(max(hlc), '') FROM stock_movements WHERE product_id = ?1 AND kind = 'COUNT'",
+        [&product],
+        |r| r.get(0),
+    )?;
+    tx.execute(
+        "INSERT INTO stock_levels (product_id, level, count_hlc) VALUES (?1, ?2, ?3)
+         ON CONFLICT (product_id) DO UPDATE SET level = excluded.level, count_hlc = excluded.count_hlc",
+        params![product, level, count_hlc],
+    )?;
+    Ok(())
+}
+
 pub fn level(conn: &Connection, product_id: &Uuid) -> Result<i64> {
     Ok(conn
         .prepare_cached("SELECT level FROM stock_levels WHERE product_id = ?1")?

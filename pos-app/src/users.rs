@@ -3,12 +3,14 @@
 
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
-use pos_shared::{Permission, Role};
+use pos_shared::staff::StaffMember;
+use pos_shared::{Hlc, Permission, Role};
 use rusqlite::{params, Connection};
 use serde::Serialize;
 use uuid::Uuid;
 
 use crate::error::{PosError, Result};
+use crate::store::change_log::{self, ChangeKind};
 
 /// Wrong PINs in a row before the till locks, and for how long.
 pub const MAX_FAILURES: i64 = 5;
@@ -197,4 +199,51 @@ pub fn authorise(
     let approver = find_by_pin(conn, pin)?.ok_or(PosError::WrongPin)?;
     approver.require(permission, action)?;
     Ok(Some(approver))
+}
+
+/// Tells the server (and through it the store's other tills) about a member just added here:
+/// a `staff` entry carrying their PIN's hash, so they can log in at any till of the store.
+pub fn log_added(tx: &Connection, id: Uuid, added_by: Option<Uuid>, hlc: &Hlc) -> Result<()> {
+    let member: StaffMember = tx.query_row(
+        "SELECT name, role, pin_hash, active FROM users WHERE id = ?1",
+        [id.to_string()],
+        |r| {
+            let role: String = r.get(1)?;
+            Ok(StaffMember {
+                id,
+                name: r.get(0)?,
+                role: Role::parse(&role).unwrap_or(Role::Cashier),
+                pin_hash: r.get(2)?,
+                active: r.get(3)?,
+                added_by,
+            })
+        },
+    )?;
+    let body = serde_json::to_vec(&member).map_err(|e| PosError::Invalid(e.to_string()))?;
+    change_log::append(tx, ChangeKind::Staff, &id.to_string(), &body, hlc)?;
+    Ok(())
+}
+
+/// A member as the server knows them (pulled, or from the snapshot): added, or their role and
+/// whether they still work here brought up to date. No log: the server told us.
+pub fn apply_member(tx: &Connection, m: &StaffMember) -> Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO users (id, name, role, pin_hash, active) VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (id) DO UPDATE SET name = excluded.name, role = excluded.role,
+             pin_hash = excluded.pin_hash, active = excluded.active",
+    )?
+    .execute(params![
+        m.id.to_string(),
+        m.name,
+        m.role.as_str(),
+        m.pin_hash,
+        m.active
+    ])?;
+    Ok(())
+}
+
+/// The server refused a member added here (whoever added them may not): they cannot log in.
+pub fn withdraw(tx: &Connection, id: &str) -> Result<()> {
+    tx.execute("UPDATE users SET active = 0 WHERE id = ?1", [id])?;
+    Ok(())
 }

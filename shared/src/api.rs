@@ -166,6 +166,9 @@ pub struct SnapshotResponse {
     pub as_of: i64,
     pub products: Vec<SnapshotProduct>,
     pub movements: Vec<SnapshotMovement>,
+    /// The store's staff as the server knows them (first page only).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub staff: Vec<crate::staff::StaffMember>,
     /// Where the next page starts (`after=`), when `more`.
     pub next: Option<Uuid>,
     pub more: bool,

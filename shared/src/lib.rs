@@ -14,6 +14,7 @@ pub mod ids;
 pub mod money;
 pub mod pricing;
 pub mod product_doc;
+pub mod staff;
 pub mod tax;
 pub mod weighed;
 

@@ -92,6 +92,17 @@ pub fn genesis(p: &Product) -> Result<(AutoCommit, Vec<u8>)> {
 /// Writes the fields of `p` that differ from the document; returns the change bytes, or `None`
 /// when nothing changed (re-importing the same catalog writes nothing).
 pub fn update(doc: &mut AutoCommit, p: &Product, now_ms: i64) -> Result<Option<Vec<u8>>> {
+    update_by(doc, p, now_ms, None)
+}
+
+/// The same, naming the member of staff who made the edit in the change's message, which is
+/// what the sync server checks their role by (see [`author`]).
+pub fn update_by(
+    doc: &mut AutoCommit,
+    p: &Product,
+    now_ms: i64,
+    author: Option<Uuid>,
+) -> Result<Option<Vec<u8>>> {
     let mut changed = false;
     for (key, value) in field_values(p) {
         let current = doc.get(ROOT, key).map_err(|e| doc_err(&p.id, e))?;
@@ -105,13 +116,60 @@ pub fn update(doc: &mut AutoCommit, p: &Product, now_ms: i64) -> Result<Option<V
     if !changed {
         return Ok(None);
     }
-    Ok(commit(doc, now_ms))
+    Ok(commit_by(doc, now_ms, author))
 }
 
 /// Commits pending operations and returns the change's bytes (what the change log carries).
 pub fn commit(doc: &mut AutoCommit, now_ms: i64) -> Option<Vec<u8>> {
-    doc.commit_with(CommitOptions::default().with_time(now_ms / 1000))?;
+    commit_by(doc, now_ms, None)
+}
+
+fn commit_by(doc: &mut AutoCommit, now_ms: i64, author: Option<Uuid>) -> Option<Vec<u8>> {
+    let mut options = CommitOptions::default().with_time(now_ms / 1000);
+    if let Some(author) = author {
+        options = options.with_message(author.to_string());
+    }
+    doc.commit_with(options)?;
     doc.get_last_local_change().map(|c| c.raw_bytes().to_vec())
+}
+
+/// Who made an edit: the member of staff its change names, if any.
+pub fn author(change: &[u8]) -> Option<Uuid> {
+    let change = automerge::Change::try_from(change).ok()?;
+    change.message().and_then(|m| Uuid::parse_str(m).ok())
+}
+
+/// Undoes what merging an edit did: puts back, as a change by `actor`, every field whose value
+/// differs from `before` (the product as read just before the merge) or that the edit left in
+/// a conflict it was not in. Returns the change's bytes, or `None` when the edit changed
+/// nothing visible.
+pub fn restore(
+    doc: &mut AutoCommit,
+    before: &(Product, Vec<Conflict>),
+    actor: ActorId,
+    now_ms: i64,
+) -> Result<Option<Vec<u8>>> {
+    let (product, conflicts) = before;
+    let (after, _) = read(doc, product.id)?;
+    let was_conflicted = |key: &str| conflicts.iter().any(|c| c.field == key);
+    doc.set_actor(actor);
+    let mut changed = false;
+    for ((key, old), (_, new)) in field_values(product).into_iter().zip(field_values(&after)) {
+        let conflicted = doc
+            .get_all(ROOT, key)
+            .map_err(|e| doc_err(&product.id, e))?
+            .len()
+            > 1;
+        if old != new || (conflicted && !was_conflicted(key)) {
+            doc.put(ROOT, key, old)
+                .map_err(|e| doc_err(&product.id, e))?;
+            changed = true;
+        }
+    }
+    if !changed {
+        return Ok(None);
+    }
+    Ok(commit(doc, now_ms))
 }
 
 /// Reads the product the document currently says, with the fields that have concurrent values.

@@ -6,6 +6,7 @@ pub mod apply;
 pub mod auth;
 pub mod catalog;
 pub mod error;
+pub mod feed;
 pub mod feed_lag;
 pub mod handlers;
 pub mod live;
@@ -13,6 +14,7 @@ pub mod metrics;
 pub mod rate;
 pub mod routes;
 pub mod settings;
+pub mod staff;
 pub mod startup;
 
 pub use settings::Settings;

@@ -42,6 +42,21 @@ enum AdminVerb {
     },
     /// Revoke a device: its token stops working at once.
     RevokeDevice { id: Uuid },
+    /// Change the role of a member of a store's staff (or let them go with --left); every till
+    /// of the store learns it, and their changes are checked against it from now on.
+    SetRole {
+        #[arg(long)]
+        store: Uuid,
+        /// The member's name as the tills show it (any case).
+        #[arg(long)]
+        name: String,
+        /// cashier, manager or admin.
+        #[arg(long)]
+        role: String,
+        /// The member no longer works at the store: they cannot log in at its tills.
+        #[arg(long)]
+        left: bool,
+    },
 }
 
 #[tokio::main]
@@ -84,6 +99,19 @@ async fn main() -> anyhow::Result<()> {
                 AdminVerb::RevokeDevice { id } => {
                     admin::revoke_device(&pool, id).await?;
                     println!("revoked {id}");
+                }
+                AdminVerb::SetRole {
+                    store,
+                    name,
+                    role,
+                    left,
+                } => {
+                    let role = pos_shared::Role::parse(&role).map_err(|_| {
+                        anyhow::anyhow!("unknown role {role:?}: use cashier, manager or admin")
+                    })?;
+                    let m = sync_server::staff::set_role(&pool, store, &name, role, !left).await?;
+                    let state = if m.active { "works here" } else { "has left" };
+                    println!("{} ({}) is now {}, {state}", m.name, m.id, m.role.as_str());
                 }
             }
         }

@@ -284,13 +284,18 @@ fn load_doc(tx: &Connection, id: &Uuid) -> Result<automerge::AutoCommit> {
     }
 }
 
-/// Applies an edit to a product's document; writes nothing when no field changed.
-/// Returns whether anything changed.
-pub fn update(tx: &Connection, ctx: &mut Ctx, product: &Product) -> Result<bool> {
+/// Applies an edit by `author` (the member of staff, named in the change) to a product's
+/// document; writes nothing when no field changed. Returns whether anything changed.
+pub fn update(
+    tx: &Connection,
+    ctx: &mut Ctx,
+    product: &Product,
+    author: Option<Uuid>,
+) -> Result<bool> {
     let id = product.id.to_string();
     let mut doc = load_doc(tx, &product.id)?;
     doc.set_actor(doc::actor(&ctx.terminal_id));
-    let Some(change) = doc::update(&mut doc, product, ctx.now_ms())? else {
+    let Some(change) = doc::update_by(&mut doc, product, ctx.now_ms(), author)? else {
         return Ok(false);
     };
     let hlc = ctx.tick();

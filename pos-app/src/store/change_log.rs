@@ -19,6 +19,8 @@ pub enum ChangeKind {
     Movement,
     ShiftEvent,
     Audit,
+    /// A member of staff added at this till (see `pos_shared::staff::StaffMember`).
+    Staff,
 }
 
 impl ChangeKind {
@@ -31,6 +33,7 @@ impl ChangeKind {
             ChangeKind::Movement => "movement",
             ChangeKind::ShiftEvent => "shift_event",
             ChangeKind::Audit => "audit",
+            ChangeKind::Staff => "staff",
         }
     }
 }
@@ -60,6 +63,14 @@ pub fn append(
     )?
     .execute(params![kind.as_str(), entity_id, body, hlc.to_string()])?;
     Ok(conn.last_insert_rowid())
+}
+
+/// The kind, entity id and body of entry `seq`.
+pub fn entry(conn: &Connection, seq: i64) -> Result<Option<(String, String, Vec<u8>)>> {
+    Ok(conn
+        .prepare_cached("SELECT kind, entity_id, body FROM change_log WHERE seq = ?1")?
+        .query_row([seq], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .optional()?)
 }
 
 /// The last sequence number the server has acknowledged (entries up to it are safe there).

@@ -9,6 +9,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/client/0001_init.sql"),
     include_str!("../../../migrations/client/0002_sync.sql"),
     include_str!("../../../migrations/client/0003_print.sql"),
+    include_str!("../../../migrations/client/0004_staff.sql"),
 ];
 
 pub fn run(conn: &Connection) -> Result<()> {

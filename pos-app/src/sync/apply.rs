@@ -4,6 +4,7 @@
 
 use base64::Engine;
 use pos_shared::api::PullEntry;
+use pos_shared::staff::StaffMember;
 use pos_shared::{Product, Sale, StockMovement};
 use rusqlite::{params, Connection};
 use uuid::Uuid;
@@ -13,6 +14,7 @@ use crate::ctx::Ctx;
 use crate::error::{PosError, Result};
 use crate::stock;
 use crate::till::insert_sale;
+use crate::users;
 
 /// Applies one pulled entry; `Ok(false)` when it changed nothing here (already applied, or a
 /// kind this terminal keeps no copy of).
@@ -37,6 +39,11 @@ fn apply(tx: &Connection, ctx: &mut Ctx, kind: &str, entity_id: &str, body: &[u8
         "product" => {
             let id = Uuid::parse_str(entity_id).map_err(|_| json("product"))?;
             catalog::apply_change(tx, &id, body)?;
+            Ok(true)
+        }
+        "staff" => {
+            let m: StaffMember = serde_json::from_slice(body).map_err(|_| json("staff member"))?;
+            users::apply_member(tx, &m)?;
             Ok(true)
         }
         // Parked carts, shift events and audit records of other terminals are the server's and

@@ -159,6 +159,9 @@ impl Till {
                         "INSERT INTO sync_problems (direction, ref, code, message, at_ms) VALUES ('push', ?1, ?2, ?3, ?4)",
                         params![r.seq, r.code, r.message, now],
                     )?;
+                    if r.code == pos_shared::api::codes::FORBIDDEN {
+                        take_back(tx, r.seq)?;
+                    }
                 }
                 Ok(())
             })?;
@@ -207,5 +210,23 @@ impl Till {
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+}
+
+/// Takes back what this till did that the server refused because its author may not do it: a
+/// stock movement leaves the ledger, a member of staff can no longer log in. (A refused
+/// product edit is undone by the server's own change, which arrives with the next pull.)
+fn take_back(tx: &rusqlite::Connection, seq: i64) -> Result<()> {
+    let Some((kind, entity_id, body)) = change_log::entry(tx, seq)? else {
+        return Ok(());
+    };
+    match kind.as_str() {
+        "movement" => {
+            let m: pos_shared::StockMovement = serde_json::from_slice(&body)
+                .map_err(|_| PosError::Invalid(format!("movement {entity_id} is not readable")))?;
+            crate::stock::withdraw(tx, &m)
+        }
+        "staff" => crate::users::withdraw(tx, &entity_id),
+        _ => Ok(()),
     }
 }

@@ -101,5 +101,8 @@ fn apply_page(tx: &rusqlite::Connection, page: &SnapshotResponse) -> Result<()> 
     for m in &page.movements {
         stock::record_snapshot(tx, m)?;
     }
+    for m in &page.staff {
+        crate::users::apply_member(tx, m)?;
+    }
     Ok(())
 }

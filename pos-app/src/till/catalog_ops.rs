@@ -94,7 +94,7 @@ impl Till {
                         // Re-importing what is already there touches nothing.
                         Some(e) if e == product => report.unchanged += 1,
                         Some(_) => {
-                            if catalog::update(tx, ctx, &product)? {
+                            if catalog::update(tx, ctx, &product, user_id)? {
                                 report.updated += 1;
                             } else {
                                 report.unchanged += 1;

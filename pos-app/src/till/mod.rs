@@ -169,13 +169,18 @@ impl Till {
                 action: "add users",
             })?;
             // A manager may take on cashiers; anything more is the admin's.
-            let manager_adds_cashier = s.role == Role::Manager && role == Role::Cashier;
-            if !manager_adds_cashier {
+            if !s.role.may_add(role) {
                 s.require(pos_shared::Permission::ManageUsers, "add users")?;
             }
         }
         let id = self.ctx.new_id();
-        self.store.write(|tx| users::add(tx, id, name, role, pin))
+        let hlc = self.ctx.tick();
+        let added_by = by.filter(|_| !setting_up).map(|s| s.user_id);
+        self.store.write(|tx| {
+            let info = users::add(tx, id, name, role, pin)?;
+            users::log_added(tx, id, added_by, &hlc)?;
+            Ok(info)
+        })
     }
 
     pub fn users(&self) -> Result<Vec<UserInfo>> {

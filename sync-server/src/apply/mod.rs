@@ -6,6 +6,7 @@
 //! and if the database still refuses a batch, the push retries it an entry at a time, each in
 //! a savepoint (see `handlers::sync`).
 
+mod authorise;
 mod levels;
 mod products;
 pub mod rollups;
@@ -13,10 +14,12 @@ mod write;
 
 use base64::Engine;
 use pos_shared::api::{codes, PushEntry, RejectedEntry};
+use pos_shared::staff::StaffMember;
 use pos_shared::{Gtin, MovementKind, Product, Sale, StockMovement};
 use uuid::Uuid;
 
-pub use write::{apply_batch, Applied};
+pub use authorise::authorise;
+pub use write::{apply_batch, Applied, ServerEntry};
 
 /// The kinds of entry a till writes to its change log.
 pub const KINDS: &[&str] = &[
@@ -27,6 +30,7 @@ pub const KINDS: &[&str] = &[
     "movement",
     "shift_event",
     "audit",
+    "staff",
 ];
 const MAX_ENTRY_BYTES: usize = 256 * 1024;
 const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
@@ -43,6 +47,8 @@ pub enum Record {
     Genesis(Box<Product>),
     /// An edit of a product (automerge change bytes in the entry's body).
     ProductEdit(Uuid),
+    /// A member of staff added at a till.
+    Staff(Box<StaffMember>),
     /// Stored and fanned out, nothing to apply here (yet).
     Plain,
 }
@@ -58,6 +64,10 @@ pub struct Entry<'a> {
     pub body: Vec<u8>,
     pub record: Record,
     pub rejected: Option<RejectedEntry>,
+    /// A product edit whose author may not make it: merged (later edits of the same till build
+    /// on it), then undone by a change of the server's, and reported to the till like a
+    /// rejection.
+    pub revert: Option<String>,
 }
 
 impl Entry<'_> {
@@ -70,6 +80,17 @@ impl Entry<'_> {
         });
     }
 
+    /// What the till is told when the entry was refused or undone.
+    pub fn refusal(&self) -> Option<RejectedEntry> {
+        self.rejected.clone().or_else(|| {
+            self.revert.as_ref().map(|message| RejectedEntry {
+                seq: self.seq,
+                code: codes::FORBIDDEN.to_owned(),
+                message: message.clone(),
+            })
+        })
+    }
+
     /// The days (since 1970) of the entry's records, so their months' partitions can be made
     /// before the batch's transaction: a sale's rows go by its time, its movements by its HLC.
     pub fn days(&self) -> Vec<i64> {
@@ -77,7 +98,9 @@ impl Entry<'_> {
         match &self.record {
             Record::Sale(s) => vec![day(s.created_at_ms), day(s.hlc.wall_ms)],
             Record::Movement(m) => vec![day(m.hlc.wall_ms)],
-            Record::Genesis(_) | Record::ProductEdit(_) | Record::Plain => vec![],
+            Record::Genesis(_) | Record::ProductEdit(_) | Record::Staff(_) | Record::Plain => {
+                vec![]
+            }
         }
     }
 }
@@ -92,6 +115,7 @@ pub fn prepare(e: &PushEntry) -> Entry<'_> {
         body: Vec::new(),
         record: Record::Plain,
         rejected: None,
+        revert: None,
     };
     if !KINDS.contains(&e.kind.as_str()) {
         // Stored with the rejection, so it must be storable as text.
@@ -179,6 +203,23 @@ fn read_record(kind: &str, entity_id: &str, body: &[u8]) -> Result<Record, Strin
                 return Err("the movement's reason holds a NUL character".into());
             }
             Ok(Record::Movement(m))
+        }
+        "staff" => {
+            let m: StaffMember = serde_json::from_slice(body)
+                .map_err(|e| format!("the staff member is not readable: {e}"))?;
+            if m.id.to_string() != entity_id {
+                return Err(format!(
+                    "the entry is for {entity_id}, the member is {}",
+                    m.id
+                ));
+            }
+            if m.name.trim().is_empty() || m.name.contains('\0') || m.name.len() > 100 {
+                return Err("a member of staff needs a name of at most 100 characters".into());
+            }
+            if !m.pin_hash.starts_with("$argon2") || m.pin_hash.len() > 200 {
+                return Err("the PIN must travel as an argon2 hash".into());
+            }
+            Ok(Record::Staff(Box::new(m)))
         }
         _ => Ok(Record::Plain),
     }

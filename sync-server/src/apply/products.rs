@@ -12,32 +12,45 @@ use sqlx::PgConnection;
 use uuid::Uuid;
 
 use super::levels::Event;
+use super::write::ServerEntry;
 use super::{Entry, Record};
 
-/// Creates the products of new genesis entries and merges the edits, in the batch's order;
-/// the `product.created` / `product.updated` events.
+/// What applying the batch's products did: the `product.created` / `product.updated` events,
+/// and the server's changes undoing edits their authors were not allowed to make.
+#[derive(Default)]
+pub struct Products {
+    pub events: Vec<Event>,
+    pub reverts: Vec<ServerEntry>,
+}
+
+/// An edit in the batch: its position, its change, and whether to undo it.
+type Edit<'a> = (usize, &'a [u8], bool);
+
+/// Creates the products of new genesis entries and merges the edits, in the batch's order. An
+/// edit marked to be undone is merged (the till's later edits build on it) and then undone by
+/// a change of the server's own, which the feed carries to every till after the edit.
 pub async fn apply(
     conn: &mut PgConnection,
     store: Uuid,
     entries: &[Entry<'_>],
-) -> Result<Vec<Event>, sqlx::Error> {
+) -> Result<Products, sqlx::Error> {
     let mut events = create(conn, store, entries).await?;
-    let mut edits: Vec<(usize, Uuid, &[u8])> = Vec::new();
+    let mut reverts = Vec::new();
+    // One document load and save per product, whatever the number of its edits.
+    let mut by_product: HashMap<Uuid, Vec<Edit>> = HashMap::new();
     for (pos, e) in entries.iter().enumerate() {
         if let (None, Record::ProductEdit(id)) = (&e.rejected, &e.record) {
-            edits.push((pos, *id, &e.body));
+            by_product
+                .entry(*id)
+                .or_default()
+                .push((pos, &e.body, e.revert.is_some()));
         }
-    }
-    // One document load and save per product, whatever the number of its edits.
-    let mut by_product: HashMap<Uuid, Vec<(usize, &[u8])>> = HashMap::new();
-    for (pos, id, change) in edits {
-        by_product.entry(id).or_default().push((pos, change));
     }
     let mut products: Vec<Uuid> = by_product.keys().copied().collect();
     products.sort_unstable(); // locked in id order, like the stock levels
     for id in products {
         let changes = by_product.remove(&id).unwrap_or_default();
-        let pos = changes.last().map(|(p, _)| *p).unwrap_or_default();
+        let pos = changes.last().map(|(p, _, _)| *p).unwrap_or_default();
         let Some(mut doc) = load(conn, store, id).await? else {
             return Err(refuse(
                 conn,
@@ -46,11 +59,23 @@ pub async fn apply(
             )
             .await);
         };
-        for (_, change) in &changes {
+        for (_, change, undo) in &changes {
+            let before = match undo {
+                true => product_doc::read(&doc, id).ok(),
+                false => None,
+            };
             // `prepare` checked each change is one; a change that still does not merge leaves
             // the document as it was.
             if let Err(e) = doc.load_incremental(change) {
                 tracing::warn!(product = %id, error = %e, "edit not merged");
+            }
+            if let Some(before) = before {
+                let actor = product_doc::actor(&store);
+                match product_doc::restore(&mut doc, &before, actor, crate::staff::now_ms()) {
+                    Ok(Some(undo)) => reverts.push(("product", id.to_string(), undo)),
+                    Ok(None) => {}
+                    Err(e) => return Err(refuse(conn, "22023", e.to_string()).await),
+                }
             }
         }
         let (product, conflicts) = match product_doc::read(&doc, id) {
@@ -64,7 +89,7 @@ pub async fn apply(
             payload: serde_json::json!({ "product": product, "conflicts": conflicts }),
         });
     }
-    Ok(events)
+    Ok(Products { events, reverts })
 }
 
 async fn create(

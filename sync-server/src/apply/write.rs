@@ -14,13 +14,18 @@ use super::rollups;
 use super::{Entry, Record};
 use crate::auth::Device;
 
-/// What a batch wrote (for the metrics).
-#[derive(Clone, Copy, Debug, Default)]
+/// What a batch wrote (for the metrics), and the entries the server adds to the feed after
+/// the batch's own.
+#[derive(Clone, Debug, Default)]
 pub struct Applied {
     pub sales: usize,
     pub movements: usize,
     pub events: usize,
+    pub server_entries: Vec<ServerEntry>,
 }
+
+/// An entry of the server's own: (kind, entity id, body).
+pub type ServerEntry = (&'static str, String, Vec<u8>);
 
 /// Writes the records of the entries not rejected. Re-sent sales and movements are skipped by
 /// their ids, so applying twice changes nothing.
@@ -85,14 +90,52 @@ pub async fn apply_batch(
     movements.retain(|m| keys.insert((m.product, m.hlc.clone(), m.key.clone())));
     let movements = insert_movements(conn, store, movements).await?;
     events.extend(levels::keep(conn, store, &movements).await?);
-    events.extend(super::products::apply(conn, store, entries).await?);
+    let products = super::products::apply(conn, store, entries).await?;
+    events.extend(products.events);
+    events.extend(add_staff(conn, device, entries).await?);
     events.sort_by_key(|e| e.pos); // stable: a sale's event before its stock events
     insert_outbox(conn, store, &events).await?;
     Ok(Applied {
         sales: sales.len(),
         movements: movements.len(),
         events: events.len(),
+        server_entries: products.reverts,
     })
+}
+
+/// Records the members of staff the batch adds; their `staff.added` events (without the PIN).
+async fn add_staff(
+    conn: &mut PgConnection,
+    device: &Device,
+    entries: &[Entry<'_>],
+) -> Result<Vec<Event>, sqlx::Error> {
+    let mut added = Vec::new();
+    let mut at = Vec::new();
+    for (pos, e) in entries.iter().enumerate() {
+        if let (None, Record::Staff(m)) = (&e.rejected, &e.record) {
+            let from_ms = e
+                .hlc
+                .parse::<pos_shared::Hlc>()
+                .map(|h| h.wall_ms)
+                .unwrap_or(0);
+            added.push((from_ms, &**m));
+            at.push(pos);
+        }
+    }
+    if added.is_empty() {
+        return Ok(Vec::new());
+    }
+    let new = crate::staff::add(conn, device.store_id, device.id, &added).await?;
+    Ok(at
+        .into_iter()
+        .zip(added)
+        .filter(|(_, (_, m))| new.contains(&m.id))
+        .map(|(pos, (_, m))| Event {
+            pos,
+            name: "staff.added",
+            payload: serde_json::json!({ "staff_id": m.id, "name": m.name, "role": m.role }),
+        })
+        .collect())
 }
 
 /// Inserts the sales not already there; the ids of those inserted.

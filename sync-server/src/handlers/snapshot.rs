@@ -37,6 +37,10 @@ pub async fn snapshot(
         .bind(device.store_id)
         .fetch_one(&mut *conn)
         .await?;
+    let staff = match q.after {
+        None => crate::staff::members(&mut conn, device.store_id).await?,
+        Some(_) => Vec::new(),
+    };
     let mut rows = catalog::page(
         &mut conn,
         device.store_id,
@@ -60,6 +64,7 @@ pub async fn snapshot(
         next: more.then(|| ids.last().copied()).flatten(),
         products,
         movements,
+        staff,
         more,
     })))
 }

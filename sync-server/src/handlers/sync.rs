@@ -85,8 +85,13 @@ pub async fn push(
             .bind(device.store_id)
             .fetch_one(&mut *tx)
             .await?;
+    apply::authorise(&mut tx, &device, &mut entries).await?;
     let applied = apply_entries(&mut tx, &device, &mut entries).await?;
-    let head = store_entries(&mut tx, &device, &entries, head).await?;
+    let mut head = store_entries(&mut tx, &device, &entries, head).await?;
+    if !applied.server_entries.is_empty() {
+        head =
+            crate::feed::append_server(&mut tx, device.store_id, &applied.server_entries).await?;
+    }
     let last = entries.last().map(|e| e.seq).unwrap_or(acked);
     sqlx::query("UPDATE devices SET acked_through = $2 WHERE id = $1")
         .bind(device.id)
@@ -95,7 +100,7 @@ pub async fn push(
         .await?;
     tx.commit().await?;
     let new = entries.len();
-    let rejected: Vec<_> = entries.into_iter().filter_map(|e| e.rejected).collect();
+    let rejected: Vec<_> = entries.iter().filter_map(Entry::refusal).collect();
     state.metrics.push(new, rejected.len());
     tracing::debug!(
         sales = applied.sales,
@@ -156,6 +161,7 @@ async fn apply_entries(
                 total.sales += a.sales;
                 total.movements += a.movements;
                 total.events += a.events;
+                total.server_entries.extend(a.server_entries);
             }
             Err(e) => {
                 let Some(why) = refused(&e) else {
@@ -172,13 +178,16 @@ async fn apply_entries(
 }
 
 /// Stores every entry with what became of it, and appends the applied ones to the store's feed
-/// after `head` (a feed row refers to its stored entry for the body); the new head.
+/// after `head` (a feed row refers to its stored entry for the body); the new head. A product
+/// edit that was undone is stored as refused but still goes to the feed: the server's change
+/// undoing it builds on it.
 async fn store_entries(
     tx: &mut PgConnection,
     device: &Device,
     entries: &[Entry<'_>],
     head: i64,
 ) -> Result<i64, AppError> {
+    let refusals: Vec<_> = entries.iter().map(Entry::refusal).collect();
     sqlx::query(
         "INSERT INTO device_changes
              (device_id, seq, kind, entity_id, hlc, body, status, error_code, error_message)
@@ -198,27 +207,21 @@ async fn store_entries(
             .collect::<Vec<_>>(),
     )
     .bind(
-        entries
+        refusals
             .iter()
-            .map(|e| {
-                if e.rejected.is_some() {
-                    "rejected"
-                } else {
-                    "applied"
-                }
-            })
+            .map(|r| if r.is_some() { "rejected" } else { "applied" })
             .collect::<Vec<_>>(),
     )
     .bind(
-        entries
+        refusals
             .iter()
-            .map(|e| e.rejected.as_ref().map(|r| r.code.as_str()))
+            .map(|r| r.as_ref().map(|r| r.code.as_str()))
             .collect::<Vec<_>>(),
     )
     .bind(
-        entries
+        refusals
             .iter()
-            .map(|e| e.rejected.as_ref().map(|r| r.message.as_str()))
+            .map(|r| r.as_ref().map(|r| r.message.as_str()))
             .collect::<Vec<_>>(),
     )
     .execute(&mut *tx)

@@ -116,3 +116,60 @@ async fn a_back_office_user_is_created_from_the_command_line() {
             .unwrap();
     assert_eq!(audited, 1);
 }
+
+#[tokio::test]
+async fn the_back_office_changes_a_role_from_the_command_line() {
+    let url = fresh_database("pos_admin").await;
+    let out = admin(&url, &["create-store", "Superette"], "");
+    let store = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+    let pool = PgPool::connect(&url).await.unwrap();
+    let karim = Uuid::now_v7();
+    sqlx::query("INSERT INTO staff (store_id, id, name, role, pin_hash) VALUES ($1::uuid, $2, 'Karim', 'manager', '$argon2id$x')")
+        .bind(&store)
+        .bind(karim)
+        .execute(&pool)
+        .await
+        .unwrap();
+    let set = |name: &'static str, role: &'static str| {
+        let mut args = vec![
+            "set-role", "--store", &store, "--name", name, "--role", role,
+        ];
+        if role == "cashier" {
+            args.push("--left");
+        }
+        admin(&url, &args, "")
+    };
+
+    let refused = set("Karim", "chef");
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("unknown role \"chef\""));
+    let nobody = set("Nadia", "manager");
+    assert!(!nobody.status.success());
+    assert!(String::from_utf8_lossy(&nobody.stderr).contains("nobody called \"Nadia\""));
+
+    let out = set("KARIM", "cashier");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        format!("Karim ({karim}) is now cashier, has left")
+    );
+    let (role, active): (String, bool) =
+        sqlx::query_as("SELECT role, active FROM staff WHERE id = $1")
+            .bind(karim)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!((role.as_str(), active), ("cashier", false));
+    // Every till of the store hears of it through the feed.
+    let (kind, origin): (String, Uuid) =
+        sqlx::query_as("SELECT kind, origin FROM feed WHERE store_id = $1::uuid")
+            .bind(&store)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!((kind.as_str(), origin), ("staff", Uuid::nil()));
+}

@@ -13,7 +13,7 @@ use crate::helpers::{json_entry, spawn_app};
 
 const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
 
-fn product(n: u128, name: &str, price: i64) -> Product {
+pub fn product(n: u128, name: &str, price: i64) -> Product {
     Product {
         id: Uuid::from_u128(0x1000 + n),
         sku: format!("SKU-{n}"),

@@ -15,3 +15,4 @@ mod live;
 mod pg_restart;
 mod protocol;
 mod rollups;
+mod staff;

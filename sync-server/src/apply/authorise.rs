@@ -1,0 +1,190 @@
+//! Who may do what, checked again on the server. A change to stock or to a product is checked
+//! against the role its author held when they made it (by the entry's clock), as the back
+//! office last recorded it: a till that was offline when a manager was demoted lets them carry
+//! on, the server does not. A member of staff may be added by an admin, or by a manager when
+//! the newcomer is a cashier.
+//!
+//! What a till did before it was enrolled (its set-up: the first user, the first catalog
+//! import) names nobody and is accepted: whoever held the one-time enrolment code vouched for
+//! it. Afterwards, an unsigned change to stock or products is refused.
+
+use std::collections::HashMap;
+
+use pos_shared::api::codes;
+use pos_shared::staff::{self, StaffMember};
+use pos_shared::{Hlc, Permission};
+use sqlx::PgConnection;
+use uuid::Uuid;
+
+use super::{Entry, Record};
+use crate::auth::Device;
+use crate::staff::{history, History};
+
+/// What the check of one entry concluded.
+enum Verdict {
+    Allowed,
+    Refused(String),
+}
+
+/// Members looked up once per batch, with those the batch itself adds.
+struct Staff<'c> {
+    conn: &'c mut PgConnection,
+    store: Uuid,
+    known: HashMap<Uuid, Option<History>>,
+    enrolled_ms: Option<i64>,
+    device: Uuid,
+}
+
+impl Staff<'_> {
+    async fn member(&mut self, id: Uuid) -> Result<Option<&History>, sqlx::Error> {
+        if !self.known.contains_key(&id) {
+            let found = history(self.conn, self.store, id).await?;
+            self.known.insert(id, found);
+        }
+        Ok(self.known.get(&id).and_then(Option::as_ref))
+    }
+
+    /// When the device was enrolled: before it, the till was being set up.
+    async fn enrolled_ms(&mut self) -> Result<i64, sqlx::Error> {
+        if let Some(ms) = self.enrolled_ms {
+            return Ok(ms);
+        }
+        let ms: i64 = sqlx::query_scalar(
+            "SELECT (extract(epoch FROM enrolled_at) * 1000)::int8 FROM devices WHERE id = $1",
+        )
+        .bind(self.device)
+        .fetch_one(&mut *self.conn)
+        .await?;
+        self.enrolled_ms = Some(ms);
+        Ok(ms)
+    }
+
+    /// May `who` do what needs `permission` at `at_ms`? `action` names it in the refusal.
+    async fn check(
+        &mut self,
+        who: Option<Uuid>,
+        at_ms: i64,
+        permission: Permission,
+        action: &str,
+    ) -> Result<Verdict, sqlx::Error> {
+        let Some(who) = who else {
+            return Ok(if at_ms <= self.enrolled_ms().await? {
+                Verdict::Allowed
+            } else {
+                Verdict::Refused(format!(
+                    "{action} names nobody: log in at the till and do it again"
+                ))
+            });
+        };
+        let Some(member) = self.member(who).await? else {
+            return Ok(Verdict::Refused(format!(
+                "{action} was done by someone this store's staff does not include ({who})"
+            )));
+        };
+        Ok(match member.at(at_ms) {
+            Some((_, false)) => {
+                Verdict::Refused(format!("{} no longer works at this store", member.name))
+            }
+            Some((role, true)) if role.can(permission) => Verdict::Allowed,
+            Some((role, true)) => Verdict::Refused(staff::refusal(&member.name, role, action)),
+            None => Verdict::Refused(format!("{} has no role at this store", member.name)),
+        })
+    }
+
+    /// May the till add `m` at `at_ms`?
+    async fn may_add(&mut self, m: &StaffMember, at_ms: i64) -> Result<Verdict, sqlx::Error> {
+        let Some(by) = m.added_by else {
+            return Ok(if at_ms <= self.enrolled_ms().await? {
+                Verdict::Allowed
+            } else {
+                Verdict::Refused(format!(
+                    "{} was added with nobody logged in; this store's staff is managed by its admins",
+                    m.name
+                ))
+            });
+        };
+        let Some(author) = self.member(by).await? else {
+            return Ok(Verdict::Refused(format!(
+                "{} was added by someone this store's staff does not include",
+                m.name
+            )));
+        };
+        Ok(match author.at(at_ms) {
+            Some((role, true)) if role.may_add(m.role) => Verdict::Allowed,
+            _ => Verdict::Refused(format!(
+                "{} may not add {} as {}",
+                author.name,
+                m.name,
+                m.role.as_str()
+            )),
+        })
+    }
+
+    /// A member the batch adds counts for the entries after it.
+    fn learn(&mut self, m: &StaffMember, at_ms: i64) {
+        self.known.insert(
+            m.id,
+            Some(History {
+                name: m.name.clone(),
+                roles: vec![(at_ms, m.role, m.active)],
+            }),
+        );
+    }
+}
+
+/// Checks every entry that changes stock, products or staff: a refused stock change or new
+/// member is rejected; a refused product edit is marked to be undone (see [`Entry::revert`]).
+pub async fn authorise(
+    conn: &mut PgConnection,
+    device: &Device,
+    entries: &mut [Entry<'_>],
+) -> Result<(), sqlx::Error> {
+    let mut staff = Staff {
+        conn,
+        store: device.store_id,
+        known: HashMap::new(),
+        enrolled_ms: None,
+        device: device.id,
+    };
+    let now = crate::staff::now_ms();
+    for entry in entries.iter_mut().filter(|e| e.rejected.is_none()) {
+        let at = |hlc: &str| {
+            hlc.parse::<Hlc>()
+                .map(|h| h.wall_ms.min(now))
+                .unwrap_or(now)
+        };
+        match &entry.record {
+            Record::Movement(m) => {
+                let Some(needs) = staff::movement_needs(m.kind) else {
+                    continue;
+                };
+                let at_ms = m.hlc.wall_ms.min(now);
+                if let Verdict::Refused(why) = staff
+                    .check(m.user_id, at_ms, needs, "changing stock")
+                    .await?
+                {
+                    entry.reject(codes::FORBIDDEN, why);
+                }
+            }
+            Record::ProductEdit(_) => {
+                let author = pos_shared::product_doc::author(&entry.body);
+                let at_ms = at(entry.hlc);
+                if let Verdict::Refused(why) = staff
+                    .check(author, at_ms, staff::EDIT_PRODUCTS, "changing a product")
+                    .await?
+                {
+                    entry.revert = Some(format!("{why}; the change was undone"));
+                }
+            }
+            Record::Staff(m) => {
+                let at_ms = at(entry.hlc);
+                match staff.may_add(m, at_ms).await? {
+                    Verdict::Allowed => staff.learn(m, at_ms),
+                    Verdict::Refused(why) => entry.reject(codes::FORBIDDEN, why),
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
