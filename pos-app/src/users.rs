@@ -5,7 +5,7 @@ use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, Salt
 use argon2::{Algorithm, Argon2, Params, Version};
 use pos_shared::staff::StaffMember;
 use pos_shared::{Hlc, Permission, Role};
-use rusqlite::{params, Connection};
+use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -240,6 +240,22 @@ pub fn apply_member(tx: &Connection, m: &StaffMember) -> Result<()> {
         m.active
     ])?;
     Ok(())
+}
+
+/// `session`'s holder as the till knows them now (role brought up to date), or `None` when they
+/// no longer work here.
+pub fn current(conn: &Connection, session: &Session) -> Result<Option<Session>> {
+    let row: Option<(String, String)> = conn
+        .prepare_cached("SELECT name, role FROM users WHERE id = ?1 AND active = 1")?
+        .query_row([session.user_id.to_string()], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .optional()?;
+    Ok(row.map(|(name, role)| Session {
+        user_id: session.user_id,
+        name,
+        role: Role::parse(&role).unwrap_or(Role::Cashier),
+    }))
 }
 
 /// The server refused a member added here (whoever added them may not): they cannot log in.

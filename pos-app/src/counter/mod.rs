@@ -118,20 +118,29 @@ impl Counter {
         &self.till
     }
 
+    /// Who is logged in, as the till knows them now: a role the back office changed takes
+    /// effect at the next action, and someone who has left is logged out.
+    fn current(&self) -> Result<Option<Session>> {
+        match &self.session {
+            Some(s) => crate::users::current(self.till.store().conn(), s),
+            None => Ok(None),
+        }
+    }
+
     fn session(&self) -> Result<Session> {
-        self.session.clone().ok_or(PosError::LoggedOut)
+        self.current()?.ok_or(PosError::LoggedOut)
     }
 
     pub fn state(&self) -> Result<StateDto> {
         let info = self.till.info();
+        let current = self.current()?;
         Ok(StateDto {
             store_name: info.store_name.clone(),
             terminal_name: info.terminal_name.clone(),
-            is_manager: self
-                .session
+            is_manager: current
                 .as_ref()
                 .is_some_and(|s| s.role.can(Permission::StockEdit)),
-            cashier: self.session.clone(),
+            cashier: current,
             shift_open: self.till.open_shift_id()?.is_some(),
             cart: self.cart()?,
             parked: self.till.parked()?.len(),

@@ -218,3 +218,58 @@ fn a_price_two_terminals_changed_at_once_is_shown_on_the_stock_screen() {
     values.sort();
     assert_eq!(values, vec!["115,00 DA", "120,00 DA"]);
 }
+
+#[test]
+fn a_role_the_back_office_changes_takes_effect_at_the_next_action() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut c = counter(dir.path());
+    assert!(c.login("9999").unwrap().is_manager);
+    assert_eq!(c.stock_count("6130502000100", 12).unwrap().level_text, "12");
+
+    // What a sync brings: Karim is a cashier now, then he has left.
+    let karim = c
+        .till
+        .users()
+        .unwrap()
+        .into_iter()
+        .find(|u| u.name == "Karim")
+        .unwrap();
+    let pin_hash: String = c
+        .till
+        .store()
+        .conn()
+        .query_row(
+            "SELECT pin_hash FROM users WHERE id = ?1",
+            [karim.id.to_string()],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let told = |role: Role, active: bool| pos_shared::staff::StaffMember {
+        id: karim.id,
+        name: karim.name.clone(),
+        role,
+        pin_hash: pin_hash.clone(),
+        active,
+        added_by: None,
+    };
+    let demoted = told(Role::Cashier, true);
+    c.till
+        .store_mut()
+        .write(|tx| crate::users::apply_member(tx, &demoted))
+        .unwrap();
+    let state = c.state().unwrap();
+    assert!(!state.is_manager);
+    assert_eq!(state.cashier.unwrap().role, Role::Cashier);
+    assert_eq!(
+        c.stock_count("6130502000100", 3).unwrap_err().code(),
+        "FORBIDDEN"
+    );
+
+    let gone = told(Role::Cashier, false);
+    c.till
+        .store_mut()
+        .write(|tx| crate::users::apply_member(tx, &gone))
+        .unwrap();
+    assert_eq!(c.scan("6130502000100").unwrap_err().code(), "LOGGED_OUT");
+    assert_eq!(c.login("9999").unwrap_err().code(), "WRONG_PIN");
+}
