@@ -4,7 +4,10 @@
 //! parked carts, terminals dropping offline for a while and syncing in any order. At the end
 //! every terminal and Postgres agree: the same products with the same conflicts shown, the same
 //! stock levels (the sum of the ledger), every sale exactly once; and a terminal enrolled at the
-//! end catches up from the server's snapshot. `POS_SEED=N` replays a run; the seed is printed.
+//! end catches up from the server's snapshot. Half-way through, the back office makes one
+//! terminal's manager a cashier; that terminal goes on as if he were still a manager, and
+//! exactly his stock changes from then on are refused (his product edits undone) while
+//! everything still converges. `POS_SEED=N` replays a run; the seed is printed.
 #![allow(clippy::unwrap_used)]
 
 mod sync_support;
@@ -14,10 +17,10 @@ use std::sync::Arc;
 
 use pos_app::till::{ItemSpec, TenderInput};
 use pos_app::{Session, Till};
-use pos_shared::{FixedClock, Money, Tender};
+use pos_shared::{Clock, FixedClock, Money, Role, Tender};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use sync_server::admin;
+use sync_server::{admin, staff};
 use uuid::Uuid;
 
 const HEADER: &str =
@@ -181,9 +184,34 @@ fn terminals_offline_for_a_random_day_converge_with_postgres() {
     }
 
     let mut log = Vec::new();
+    let demoted = rng.random_range(0..terminals.len());
+    let mut refusable = 0; // stock changes the demoted manager makes after it
     for step in 0..150 {
+        if step == 75 {
+            let karim = terminals[demoted].karim.user_id;
+            let at = clock.now_ms() + 1;
+            rt.block_on(staff::set_role_of(
+                &pool,
+                store,
+                karim,
+                Role::Cashier,
+                true,
+                at,
+            ))
+            .unwrap();
+            log.push(format!(
+                "    back office: the manager of T{} is a cashier",
+                demoted + 1
+            ));
+        }
         let i = rng.random_range(0..terminals.len());
         let did = act(&mut rng, &mut terminals[i], &clock);
+        let stock = ["receive", "adjust", "count"]
+            .iter()
+            .any(|k| did.starts_with(k));
+        if step >= 75 && i == demoted && stock {
+            refusable += 1;
+        }
         log.push(format!("{step:>3} T{}: {did}", i + 1));
     }
     let context = format!("seed {seed}, {count} terminals:\n{}", log.join("\n"));
@@ -279,6 +307,28 @@ fn terminals_offline_for_a_random_day_converge_with_postgres() {
             );
         }
     }
+
+    // Exactly the demoted manager's stock changes after the demotion were refused.
+    let refused: i64 = rt
+        .block_on(
+            sqlx::query_scalar(
+                "SELECT count(*) FROM device_changes
+                 WHERE kind = 'movement' AND status = 'rejected' AND error_code = 'FORBIDDEN'",
+            )
+            .fetch_one(&pool),
+        )
+        .unwrap();
+    assert_eq!(refused, refusable, "{context}");
+    let undone: i64 = rt
+        .block_on(
+            sqlx::query_scalar(
+                "SELECT count(*) FROM device_changes
+                 WHERE kind = 'product' AND status = 'rejected' AND error_code = 'FORBIDDEN'",
+            )
+            .fetch_one(&pool),
+        )
+        .unwrap();
+    eprintln!("after the demotion: {refused} stock changes refused, {undone} product edits undone");
 
     let conflicted = PRODUCTS
         .iter()

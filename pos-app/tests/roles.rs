@@ -77,8 +77,15 @@ fn a_manager_demoted_while_his_till_was_offline_changes_nothing_after_it() {
 
     // The back office makes Karim a cashier. Till A does not know yet: he counts the milk and
     // lowers the semolina's price there, and the till lets him, as it must offline.
-    rt.block_on(staff::set_role(&pool, store, "Karim", Role::Cashier, true))
-        .unwrap();
+    rt.block_on(staff::set_role(
+        &pool,
+        store,
+        "Karim",
+        Role::Cashier,
+        true,
+        staff::now_ms(),
+    ))
+    .unwrap();
     clock.set(staff::now_ms() + 60_000);
     a.stock_count(&karim, MILK, 3).unwrap();
     std::fs::write(&file, CSV.replace("\"110,00\"", "\"99,00\"")).unwrap();

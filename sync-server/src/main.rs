@@ -109,7 +109,9 @@ async fn main() -> anyhow::Result<()> {
                     let role = pos_shared::Role::parse(&role).map_err(|_| {
                         anyhow::anyhow!("unknown role {role:?}: use cashier, manager or admin")
                     })?;
-                    let m = sync_server::staff::set_role(&pool, store, &name, role, !left).await?;
+                    let now = sync_server::staff::now_ms();
+                    let m =
+                        sync_server::staff::set_role(&pool, store, &name, role, !left, now).await?;
                     let state = if m.active { "works here" } else { "has left" };
                     println!("{} ({}) is now {}, {state}", m.name, m.id, m.role.as_str());
                 }

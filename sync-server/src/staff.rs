@@ -143,24 +143,24 @@ pub async fn members(
         .collect())
 }
 
-/// The back office changes a member's role, or lets them go (`active` false): from now on,
-/// whatever they do at any till is checked against it, and every till of the store learns it
-/// through the feed. The member is found by name (any case); the changed member.
+/// The back office changes a member's role, or lets them go (`active` false), from `at_ms`:
+/// whatever they do at any till from then on is checked against it, and every till of the
+/// store learns it through the feed. The member is found by name (any case).
 pub async fn set_role(
     pool: &PgPool,
     store: Uuid,
     name: &str,
     role: Role,
     active: bool,
+    at_ms: i64,
 ) -> Result<StaffMember, AppError> {
     let mut tx = pool.begin().await?;
-    let found: Vec<(Uuid,)> = sqlx::query_as(
-        "SELECT id FROM staff WHERE store_id = $1 AND lower(name) = lower($2) FOR UPDATE",
-    )
-    .bind(store)
-    .bind(name.trim())
-    .fetch_all(&mut *tx)
-    .await?;
+    let found: Vec<(Uuid,)> =
+        sqlx::query_as("SELECT id FROM staff WHERE store_id = $1 AND lower(name) = lower($2)")
+            .bind(store)
+            .bind(name.trim())
+            .fetch_all(&mut *tx)
+            .await?;
     let id = match found.as_slice() {
         [(id,)] => *id,
         [] => {
@@ -174,7 +174,35 @@ pub async fn set_role(
             )))
         }
     };
-    let (member_name, pin_hash, added_by): (String, String, Option<Uuid>) = sqlx::query_as(
+    let member = change(&mut tx, store, id, role, active, at_ms).await?;
+    tx.commit().await?;
+    Ok(member)
+}
+
+/// The same for the member with this id.
+pub async fn set_role_of(
+    pool: &PgPool,
+    store: Uuid,
+    id: Uuid,
+    role: Role,
+    active: bool,
+    at_ms: i64,
+) -> Result<StaffMember, AppError> {
+    let mut tx = pool.begin().await?;
+    let member = change(&mut tx, store, id, role, active, at_ms).await?;
+    tx.commit().await?;
+    Ok(member)
+}
+
+async fn change(
+    tx: &mut PgConnection,
+    store: Uuid,
+    id: Uuid,
+    role: Role,
+    active: bool,
+    at_ms: i64,
+) -> Result<StaffMember, AppError> {
+    let row: Option<(String, String, Option<Uuid>)> = sqlx::query_as(
         "UPDATE staff SET role = $3, active = $4 WHERE store_id = $1 AND id = $2
          RETURNING name, pin_hash, added_by",
     )
@@ -182,20 +210,24 @@ pub async fn set_role(
     .bind(id)
     .bind(role.as_str())
     .bind(active)
-    .fetch_one(&mut *tx)
+    .fetch_optional(&mut *tx)
     .await?;
-    let now_ms = now_ms();
-    record_role(&mut tx, store, id, role, active, now_ms, "back office").await?;
+    let Some((name, pin_hash, added_by)) = row else {
+        return Err(AppError::Malformed(format!(
+            "store {store} has no member {id} on its staff"
+        )));
+    };
+    record_role(tx, store, id, role, active, at_ms, "back office").await?;
     let member = StaffMember {
         id,
-        name: member_name,
+        name,
         role,
         pin_hash,
         active,
         added_by,
     };
     let body = serde_json::to_vec(&member).map_err(|e| AppError::Malformed(e.to_string()))?;
-    crate::feed::append_server(&mut tx, store, &[("staff", id.to_string(), body)]).await?;
+    crate::feed::append_server(tx, store, &[("staff", id.to_string(), body)]).await?;
     sqlx::query("INSERT INTO outbox (id, store_id, subject, payload) VALUES ($1, $2, $3, $4)")
         .bind(Uuid::now_v7())
         .bind(store)
@@ -204,13 +236,12 @@ pub async fn set_role(
         .execute(&mut *tx)
         .await?;
     audit(
-        &mut tx,
+        tx,
         "admin",
         "set_role",
         serde_json::json!({ "store_id": store, "staff_id": id, "role": role, "active": active }),
     )
     .await?;
-    tx.commit().await?;
     Ok(member)
 }
 

@@ -203,16 +203,30 @@ async fn the_back_office_decides_who_may_change_stock_and_prices() {
 
     // The back office demotes Karim. The till was offline: Karim counted before that, then
     // adjusted the stock and raised the oil's price after it.
-    let err = staff::set_role(&app.pool, store, "nobody", Role::Cashier, true)
-        .await
-        .unwrap_err();
+    let err = staff::set_role(
+        &app.pool,
+        store,
+        "nobody",
+        Role::Cashier,
+        true,
+        staff::now_ms(),
+    )
+    .await
+    .unwrap_err();
     assert!(
         err.to_string().contains("nobody called \"nobody\""),
         "{err}"
     );
-    staff::set_role(&app.pool, store, "karim", Role::Cashier, true)
-        .await
-        .unwrap();
+    staff::set_role(
+        &app.pool,
+        store,
+        "karim",
+        Role::Cashier,
+        true,
+        staff::now_ms(),
+    )
+    .await
+    .unwrap();
     let after = staff::now_ms() + 1;
     let dearer = Product {
         price: Money::from_dinars(300),
