@@ -6,7 +6,8 @@
 //!
 //! What a till did before it was enrolled (its set-up: the first user, the first catalog
 //! import) names nobody and is accepted: whoever held the one-time enrolment code vouched for
-//! it. Afterwards, an unsigned change to stock or products is refused.
+//! it. So is what names nobody while the store has no staff at all (a first till enrolled
+//! before its team was entered). Otherwise an unsigned change to stock or products is refused.
 
 use std::collections::HashMap;
 
@@ -32,6 +33,8 @@ struct Staff<'c> {
     store: Uuid,
     known: HashMap<Uuid, Option<History>>,
     enrolled_ms: Option<i64>,
+    /// Whether the store has any staff yet (looked up once, then kept by [`Staff::learn`]).
+    staffed: Option<bool>,
     device: Uuid,
 }
 
@@ -59,6 +62,23 @@ impl Staff<'_> {
         Ok(ms)
     }
 
+    /// May something that names nobody, made at `at_ms`, be accepted? Only as part of setting
+    /// things up: before the till was enrolled, or while the store has no staff yet.
+    async fn unsigned_ok(&mut self, at_ms: i64) -> Result<bool, sqlx::Error> {
+        if at_ms <= self.enrolled_ms().await? {
+            return Ok(true);
+        }
+        if self.staffed.is_none() {
+            let staffed: bool =
+                sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM staff WHERE store_id = $1)")
+                    .bind(self.store)
+                    .fetch_one(&mut *self.conn)
+                    .await?;
+            self.staffed = Some(staffed);
+        }
+        Ok(self.staffed == Some(false))
+    }
+
     /// May `who` do what needs `permission` at `at_ms`? `action` names it in the refusal.
     async fn check(
         &mut self,
@@ -68,7 +88,7 @@ impl Staff<'_> {
         action: &str,
     ) -> Result<Verdict, sqlx::Error> {
         let Some(who) = who else {
-            return Ok(if at_ms <= self.enrolled_ms().await? {
+            return Ok(if self.unsigned_ok(at_ms).await? {
                 Verdict::Allowed
             } else {
                 Verdict::Refused(format!(
@@ -94,7 +114,7 @@ impl Staff<'_> {
     /// May the till add `m` at `at_ms`?
     async fn may_add(&mut self, m: &StaffMember, at_ms: i64) -> Result<Verdict, sqlx::Error> {
         let Some(by) = m.added_by else {
-            return Ok(if at_ms <= self.enrolled_ms().await? {
+            return Ok(if self.unsigned_ok(at_ms).await? {
                 Verdict::Allowed
             } else {
                 Verdict::Refused(format!(
@@ -122,6 +142,7 @@ impl Staff<'_> {
 
     /// A member the batch adds counts for the entries after it.
     fn learn(&mut self, m: &StaffMember, at_ms: i64) {
+        self.staffed = Some(true);
         self.known.insert(
             m.id,
             Some(History {
@@ -144,6 +165,7 @@ pub async fn authorise(
         store: device.store_id,
         known: HashMap::new(),
         enrolled_ms: None,
+        staffed: None,
         device: device.id,
     };
     let now = crate::staff::now_ms();

@@ -366,3 +366,41 @@ async fn the_back_office_decides_who_may_change_stock_and_prices() {
         ]
     );
 }
+
+#[tokio::test]
+async fn a_first_till_enrolled_before_its_team_was_entered_sets_the_store_up() {
+    let app = spawn_app().await;
+    let store = app.store("S").await;
+    let a = app.enroll(store, "Caisse 1").await;
+    let now = staff::now_ms() + 1;
+    let oil = product(1, "Huile 1L", 250);
+    let admin = member(1, "Admin", Role::Admin, None);
+    let intruder = member(2, "Sans session", Role::Admin, None);
+    let count = movement(MovementKind::Count, 8, now, None, oil.id);
+    let adjust = movement(MovementKind::Adjust, -1, now + 2, None, oil.id);
+    // Enrolled first, then the catalog imported and the first admin entered, nobody logged in:
+    // the store had no staff, so this is its set-up. Once it has staff, it is not any more.
+    let refused = refusals(
+        &app,
+        &a,
+        vec![
+            at(1, "product_genesis", oil.id.to_string(), now, json(&oil)),
+            at(2, "movement", count.id.to_string(), now, json(&count)),
+            at(3, "staff", admin.id.to_string(), now + 1, json(&admin)),
+            at(4, "movement", adjust.id.to_string(), now + 2, json(&adjust)),
+            at(
+                5,
+                "staff",
+                intruder.id.to_string(),
+                now + 3,
+                json(&intruder),
+            ),
+        ],
+    )
+    .await;
+    assert_eq!(
+        refused.iter().map(|(s, _)| *s).collect::<Vec<_>>(),
+        vec![4, 5]
+    );
+    assert_eq!(level(&app, store, oil.id).await, 8);
+}
