@@ -309,25 +309,19 @@ fn terminals_offline_for_a_random_day_converge_with_postgres() {
     }
 
     // Exactly the demoted manager's stock changes after the demotion were refused.
-    let refused: i64 = rt
-        .block_on(
+    let refused = |kind: &str| -> i64 {
+        rt.block_on(
             sqlx::query_scalar(
                 "SELECT count(*) FROM device_changes
-                 WHERE kind = 'movement' AND status = 'rejected' AND error_code = 'FORBIDDEN'",
+                 WHERE kind = $1 AND status = 'rejected' AND error_code = 'FORBIDDEN'",
             )
+            .bind(kind)
             .fetch_one(&pool),
         )
-        .unwrap();
+        .unwrap()
+    };
+    let (refused, undone) = (refused("movement"), refused("product"));
     assert_eq!(refused, refusable, "{context}");
-    let undone: i64 = rt
-        .block_on(
-            sqlx::query_scalar(
-                "SELECT count(*) FROM device_changes
-                 WHERE kind = 'product' AND status = 'rejected' AND error_code = 'FORBIDDEN'",
-            )
-            .fetch_one(&pool),
-        )
-        .unwrap();
     eprintln!("after the demotion: {refused} stock changes refused, {undone} product edits undone");
 
     let conflicted = PRODUCTS

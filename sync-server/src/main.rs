@@ -2,7 +2,7 @@
 
 use clap::{Parser, Subcommand};
 use sqlx::postgres::PgPoolOptions;
-use sync_server::{admin, Application, Settings};
+use sync_server::{admin, staff, Application, Settings};
 use uuid::Uuid;
 
 #[derive(Parser)]
@@ -48,8 +48,11 @@ enum AdminVerb {
         #[arg(long)]
         store: Uuid,
         /// The member's name as the tills show it (any case).
+        #[arg(long, required_unless_present = "id", conflicts_with = "id")]
+        name: Option<String>,
+        /// The member's id, when several have the same name.
         #[arg(long)]
-        name: String,
+        id: Option<Uuid>,
         /// cashier, manager or admin.
         #[arg(long)]
         role: String,
@@ -103,15 +106,23 @@ async fn main() -> anyhow::Result<()> {
                 AdminVerb::SetRole {
                     store,
                     name,
+                    id,
                     role,
                     left,
                 } => {
                     let role = pos_shared::Role::parse(&role).map_err(|_| {
                         anyhow::anyhow!("unknown role {role:?}: use cashier, manager or admin")
                     })?;
-                    let now = sync_server::staff::now_ms();
-                    let m =
-                        sync_server::staff::set_role(&pool, store, &name, role, !left, now).await?;
+                    let now = staff::now_ms();
+                    let m = match (id, name) {
+                        (Some(id), _) => {
+                            staff::set_role_of(&pool, store, id, role, !left, now).await?
+                        }
+                        (None, name) => {
+                            let name = name.unwrap_or_default();
+                            staff::set_role(&pool, store, &name, role, !left, now).await?
+                        }
+                    };
                     let state = if m.active { "works here" } else { "has left" };
                     println!("{} ({}) is now {}, {state}", m.name, m.id, m.role.as_str());
                 }

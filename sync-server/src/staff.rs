@@ -154,29 +154,21 @@ pub async fn set_role(
     active: bool,
     at_ms: i64,
 ) -> Result<StaffMember, AppError> {
-    let mut tx = pool.begin().await?;
     let found: Vec<(Uuid,)> =
         sqlx::query_as("SELECT id FROM staff WHERE store_id = $1 AND lower(name) = lower($2)")
             .bind(store)
             .bind(name.trim())
-            .fetch_all(&mut *tx)
+            .fetch_all(pool)
             .await?;
-    let id = match found.as_slice() {
-        [(id,)] => *id,
-        [] => {
-            return Err(AppError::Malformed(format!(
-                "store {store} has nobody called {name:?} on its staff"
-            )))
-        }
-        _ => {
-            return Err(AppError::Malformed(format!(
-                "store {store} has several members called {name:?}: rename one at a till first"
-            )))
-        }
-    };
-    let member = change(&mut tx, store, id, role, active, at_ms).await?;
-    tx.commit().await?;
-    Ok(member)
+    match found.as_slice() {
+        [(id,)] => set_role_of(pool, store, *id, role, active, at_ms).await,
+        [] => Err(AppError::Malformed(format!(
+            "store {store} has nobody called {name:?} on its staff"
+        ))),
+        _ => Err(AppError::Malformed(format!(
+            "store {store} has several members called {name:?}: give the one you mean by --id"
+        ))),
+    }
 }
 
 /// The same for the member with this id.

@@ -172,4 +172,32 @@ async fn the_back_office_changes_a_role_from_the_command_line() {
             .await
             .unwrap();
     assert_eq!((kind.as_str(), origin), ("staff", Uuid::nil()));
+
+    // Two members of the same name: the name is refused, the id says which.
+    sqlx::query("INSERT INTO staff (store_id, id, name, role, pin_hash) VALUES ($1::uuid, $2, 'karim', 'cashier', '$argon2id$y')")
+        .bind(&store)
+        .bind(Uuid::now_v7())
+        .execute(&pool)
+        .await
+        .unwrap();
+    let twice = set("Karim", "manager");
+    assert!(String::from_utf8_lossy(&twice.stderr)
+        .contains("several members called \"Karim\": give the one you mean by --id"));
+    let id = karim.to_string();
+    let by_id = admin(
+        &url,
+        &[
+            "set-role", "--store", &store, "--id", &id, "--role", "manager",
+        ],
+        "",
+    );
+    assert!(
+        by_id.status.success(),
+        "{}",
+        String::from_utf8_lossy(&by_id.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&by_id.stdout).trim(),
+        format!("Karim ({karim}) is now manager, works here")
+    );
 }
