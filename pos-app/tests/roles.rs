@@ -30,7 +30,7 @@ fn a_manager_demoted_while_his_till_was_offline_changes_nothing_after_it() {
     let code = || rt.block_on(admin::enrollment_code(&pool, store)).unwrap();
 
     // Till A is set up an hour before it joins the store: an admin, Karim (manager), Amina.
-    let clock = Arc::new(FixedClock::new(staff::now_ms() - 3_600_000));
+    let clock = Arc::new(FixedClock::new(sync_server::now_ms() - 3_600_000));
     let dir_a = tempfile::tempdir().unwrap();
     let mut a = Till::init(
         dir_a.path(),
@@ -83,10 +83,10 @@ fn a_manager_demoted_while_his_till_was_offline_changes_nothing_after_it() {
         "Karim",
         Role::Cashier,
         true,
-        staff::now_ms(),
+        sync_server::now_ms(),
     ))
     .unwrap();
-    clock.set(staff::now_ms() + 60_000);
+    clock.set(sync_server::now_ms() + 60_000);
     a.stock_count(&karim, MILK, 3).unwrap();
     std::fs::write(&file, CSV.replace("\"110,00\"", "\"99,00\"")).unwrap();
     assert_eq!(

@@ -134,8 +134,7 @@ fn commit_by(doc: &mut AutoCommit, now_ms: i64, author: Option<Uuid>) -> Option<
 }
 
 /// Who made an edit: the member of staff its change names, if any.
-pub fn author(change: &[u8]) -> Option<Uuid> {
-    let change = automerge::Change::try_from(change).ok()?;
+pub fn author(change: &automerge::Change) -> Option<Uuid> {
     change.message().and_then(|m| Uuid::parse_str(m).ok())
 }
 

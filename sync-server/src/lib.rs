@@ -22,3 +22,12 @@ pub use startup::Application;
 
 /// The migrations of `migrations/server/`, embedded at build time.
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/server");
+
+/// Now, in milliseconds since 1970: when the back office changes a role, and the latest time
+/// an entry is taken to have been made.
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+        .unwrap_or(0)
+}

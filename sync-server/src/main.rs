@@ -113,7 +113,7 @@ async fn main() -> anyhow::Result<()> {
                     let role = pos_shared::Role::parse(&role).map_err(|_| {
                         anyhow::anyhow!("unknown role {role:?}: use cashier, manager or admin")
                     })?;
-                    let now = staff::now_ms();
+                    let now = sync_server::now_ms();
                     let m = match (id, name) {
                         (Some(id), _) => {
                             staff::set_role_of(&pool, store, id, role, !left, now).await?

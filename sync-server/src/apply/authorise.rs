@@ -13,7 +13,7 @@ use std::collections::HashMap;
 
 use pos_shared::api::codes;
 use pos_shared::staff::{self, StaffMember};
-use pos_shared::{Hlc, Permission};
+use pos_shared::Permission;
 use sqlx::PgConnection;
 use uuid::Uuid;
 
@@ -168,13 +168,8 @@ pub async fn authorise(
         staffed: None,
         device: device.id,
     };
-    let now = crate::staff::now_ms();
+    let now = crate::now_ms();
     for entry in entries.iter_mut().filter(|e| e.rejected.is_none()) {
-        let at = |hlc: &str| {
-            hlc.parse::<Hlc>()
-                .map(|h| h.wall_ms.min(now))
-                .unwrap_or(now)
-        };
         match &entry.record {
             Record::Movement(m) => {
                 let Some(needs) = staff::movement_needs(m.kind) else {
@@ -188,23 +183,18 @@ pub async fn authorise(
                     entry.reject(codes::FORBIDDEN, why);
                 }
             }
-            Record::ProductEdit(_) => {
-                let author = pos_shared::product_doc::author(&entry.body);
-                let at_ms = at(entry.hlc);
+            Record::ProductEdit { author, at_ms, .. } => {
                 if let Verdict::Refused(why) = staff
-                    .check(author, at_ms, staff::EDIT_PRODUCTS, "changing a product")
+                    .check(*author, *at_ms, staff::EDIT_PRODUCTS, "changing a product")
                     .await?
                 {
                     entry.revert = Some(format!("{why}; the change was undone"));
                 }
             }
-            Record::Staff(m) => {
-                let at_ms = at(entry.hlc);
-                match staff.may_add(m, at_ms).await? {
-                    Verdict::Allowed => staff.learn(m, at_ms),
-                    Verdict::Refused(why) => entry.reject(codes::FORBIDDEN, why),
-                }
-            }
+            Record::Staff { member, at_ms } => match staff.may_add(member, *at_ms).await? {
+                Verdict::Allowed => staff.learn(member, *at_ms),
+                Verdict::Refused(why) => entry.reject(codes::FORBIDDEN, why),
+            },
             _ => {}
         }
     }

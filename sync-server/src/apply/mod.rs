@@ -14,8 +14,9 @@ mod write;
 
 use base64::Engine;
 use pos_shared::api::{codes, PushEntry, RejectedEntry};
+use pos_shared::product_doc;
 use pos_shared::staff::StaffMember;
-use pos_shared::{Gtin, MovementKind, Product, Sale, StockMovement};
+use pos_shared::{Gtin, Hlc, MovementKind, Product, Sale, StockMovement};
 use uuid::Uuid;
 
 pub use authorise::authorise;
@@ -45,10 +46,18 @@ pub enum Record {
     Movement(StockMovement),
     /// A product's first record: creates its row.
     Genesis(Box<Product>),
-    /// An edit of a product (automerge change bytes in the entry's body).
-    ProductEdit(Uuid),
-    /// A member of staff added at a till.
-    Staff(Box<StaffMember>),
+    /// An edit of a product (automerge change bytes in the entry's body), by the member of staff
+    /// its change names, made at `at_ms` (see [`entry_time`]).
+    ProductEdit {
+        id: Uuid,
+        author: Option<Uuid>,
+        at_ms: i64,
+    },
+    /// A member of staff added at a till at `at_ms`.
+    Staff {
+        member: Box<StaffMember>,
+        at_ms: i64,
+    },
     /// Stored and fanned out, nothing to apply here (yet).
     Plain,
 }
@@ -98,9 +107,10 @@ impl Entry<'_> {
         match &self.record {
             Record::Sale(s) => vec![day(s.created_at_ms), day(s.hlc.wall_ms)],
             Record::Movement(m) => vec![day(m.hlc.wall_ms)],
-            Record::Genesis(_) | Record::ProductEdit(_) | Record::Staff(_) | Record::Plain => {
-                vec![]
-            }
+            Record::Genesis(_)
+            | Record::ProductEdit { .. }
+            | Record::Staff { .. }
+            | Record::Plain => vec![],
         }
     }
 }
@@ -158,14 +168,20 @@ pub fn prepare(e: &PushEntry) -> Entry<'_> {
         );
         return entry;
     }
-    match read_record(&e.kind, &e.entity_id, &entry.body) {
+    match read_record(&e.kind, &e.entity_id, &e.hlc, &entry.body) {
         Ok(record) => entry.record = record,
         Err(why) => entry.reject(codes::INVALID_ENTRY, why),
     }
     entry
 }
 
-fn read_record(kind: &str, entity_id: &str, body: &[u8]) -> Result<Record, String> {
+/// When an entry was made, by its HLC, never later than now (a till's clock may run ahead).
+fn entry_time(hlc: &str) -> i64 {
+    let now = crate::now_ms();
+    hlc.parse::<Hlc>().map_or(now, |h| h.wall_ms.min(now))
+}
+
+fn read_record(kind: &str, entity_id: &str, hlc: &str, body: &[u8]) -> Result<Record, String> {
     match kind {
         "product_genesis" => {
             let p: Product = serde_json::from_slice(body)
@@ -182,9 +198,13 @@ fn read_record(kind: &str, entity_id: &str, body: &[u8]) -> Result<Record, Strin
         "product" => {
             let id = Uuid::parse_str(entity_id)
                 .map_err(|_| format!("{entity_id:?} is not a product id"))?;
-            automerge::Change::try_from(body)
+            let change = automerge::Change::try_from(body)
                 .map_err(|e| format!("the product edit is not an automerge change: {e}"))?;
-            Ok(Record::ProductEdit(id))
+            Ok(Record::ProductEdit {
+                id,
+                author: product_doc::author(&change),
+                at_ms: entry_time(hlc),
+            })
         }
         "sale" => {
             let sale: Sale = serde_json::from_slice(body)
@@ -219,7 +239,10 @@ fn read_record(kind: &str, entity_id: &str, body: &[u8]) -> Result<Record, Strin
             if !m.pin_hash.starts_with("$argon2") || m.pin_hash.len() > 200 {
                 return Err("the PIN must travel as an argon2 hash".into());
             }
-            Ok(Record::Staff(Box::new(m)))
+            Ok(Record::Staff {
+                member: Box::new(m),
+                at_ms: entry_time(hlc),
+            })
         }
         _ => Ok(Record::Plain),
     }

@@ -39,7 +39,7 @@ pub async fn apply(
     // One document load and save per product, whatever the number of its edits.
     let mut by_product: HashMap<Uuid, Vec<Edit>> = HashMap::new();
     for (pos, e) in entries.iter().enumerate() {
-        if let (None, Record::ProductEdit(id)) = (&e.rejected, &e.record) {
+        if let (None, Record::ProductEdit { id, .. }) = (&e.rejected, &e.record) {
             by_product
                 .entry(*id)
                 .or_default()
@@ -60,10 +60,7 @@ pub async fn apply(
             .await);
         };
         for (_, change, undo) in &changes {
-            let before = match undo {
-                true => product_doc::read(&doc, id).ok(),
-                false => None,
-            };
+            let before = undo.then(|| product_doc::read(&doc, id).ok()).flatten();
             // `prepare` checked each change is one; a change that still does not merge leaves
             // the document as it was.
             if let Err(e) = doc.load_incremental(change) {
@@ -71,7 +68,7 @@ pub async fn apply(
             }
             if let Some(before) = before {
                 let actor = product_doc::actor(&store);
-                match product_doc::restore(&mut doc, &before, actor, crate::staff::now_ms()) {
+                match product_doc::restore(&mut doc, &before, actor, crate::now_ms()) {
                     Ok(Some(undo)) => reverts.push(("product", id.to_string(), undo)),
                     Ok(None) => {}
                     Err(e) => return Err(refuse(conn, "22023", e.to_string()).await),

@@ -112,13 +112,8 @@ async fn add_staff(
     let mut added = Vec::new();
     let mut at = Vec::new();
     for (pos, e) in entries.iter().enumerate() {
-        if let (None, Record::Staff(m)) = (&e.rejected, &e.record) {
-            let from_ms = e
-                .hlc
-                .parse::<pos_shared::Hlc>()
-                .map(|h| h.wall_ms)
-                .unwrap_or(0);
-            added.push((from_ms, &**m));
+        if let (None, Record::Staff { member, at_ms }) = (&e.rejected, &e.record) {
+            added.push((*at_ms, &**member));
             at.push(pos);
         }
     }

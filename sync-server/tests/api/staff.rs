@@ -93,7 +93,7 @@ async fn the_back_office_decides_who_may_change_stock_and_prices() {
     let app = spawn_app().await;
     let store = app.store("S").await;
     let a = app.enroll(store, "Caisse 1").await;
-    let now = staff::now_ms();
+    let now = sync_server::now_ms();
     let set_up = now - 60 * MINUTE; // the till was set up an hour before it was enrolled
 
     // The till's set-up (nobody logged in for the first user) and who its members added.
@@ -209,7 +209,7 @@ async fn the_back_office_decides_who_may_change_stock_and_prices() {
         "nobody",
         Role::Cashier,
         true,
-        staff::now_ms(),
+        sync_server::now_ms(),
     )
     .await
     .unwrap_err();
@@ -223,11 +223,11 @@ async fn the_back_office_decides_who_may_change_stock_and_prices() {
         "karim",
         Role::Cashier,
         true,
-        staff::now_ms(),
+        sync_server::now_ms(),
     )
     .await
     .unwrap();
-    let after = staff::now_ms() + 1;
+    let after = sync_server::now_ms() + 1;
     let dearer = Product {
         price: Money::from_dinars(300),
         ..oil.clone()
@@ -372,7 +372,7 @@ async fn a_first_till_enrolled_before_its_team_was_entered_sets_the_store_up() {
     let app = spawn_app().await;
     let store = app.store("S").await;
     let a = app.enroll(store, "Caisse 1").await;
-    let now = staff::now_ms() + 1;
+    let now = sync_server::now_ms() + 1;
     let oil = product(1, "Huile 1L", 250);
     let admin = member(1, "Admin", Role::Admin, None);
     let intruder = member(2, "Sans session", Role::Admin, None);
