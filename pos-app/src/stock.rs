@@ -144,13 +144,19 @@ fn fold(tx: &Connection, product: &str, hlc: &str, kind: MovementKind, qty: i64)
         None
     };
     if let Some((level, count_hlc)) = new {
-        tx.prepare_cached(
-            "INSERT INTO stock_levels (product_id, level, count_hlc) VALUES (?1, ?2, ?3)
-             ON CONFLICT (product_id) DO UPDATE SET level = excluded.level,
-                 count_hlc = excluded.count_hlc",
-        )?
-        .execute(params![product, level, count_hlc])?;
+        set_level(tx, product, level, &count_hlc)?;
     }
+    Ok(())
+}
+
+/// Writes a product's cached level and the HLC of the count it starts from.
+fn set_level(tx: &Connection, product: &str, level: i64, count_hlc: &str) -> Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO stock_levels (product_id, level, count_hlc) VALUES (?1, ?2, ?3)
+         ON CONFLICT (product_id) DO UPDATE SET level = excluded.level,
+             count_hlc = excluded.count_hlc",
+    )?
+    .execute(params![product, level, count_hlc])?;
     Ok(())
 }
 
@@ -168,12 +174,7 @@ pub fn withdraw(tx: &Connection, m: &StockMovement) -> Result<()> {
         [&product],
         |r| r.get(0),
     )?;
-    tx.execute(
-        "INSERT INTO stock_levels (product_id, level, count_hlc) VALUES (?1, ?2, ?3)
-         ON CONFLICT (product_id) DO UPDATE SET level = excluded.level, count_hlc = excluded.count_hlc",
-        params![product, level, count_hlc],
-    )?;
-    Ok(())
+    set_level(tx, &product, level, &count_hlc)
 }
 
 pub fn level(conn: &Connection, product_id: &Uuid) -> Result<i64> {

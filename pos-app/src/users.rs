@@ -95,7 +95,15 @@ fn find_by_pin(conn: &Connection, pin: &str) -> Result<Option<Session>> {
         }))
 }
 
-pub fn add(conn: &Connection, id: Uuid, name: &str, role: Role, pin: &str) -> Result<UserInfo> {
+/// Adds a member here; `added_by` is who added them (`None` while setting the till up).
+pub fn add(
+    conn: &Connection,
+    id: Uuid,
+    name: &str,
+    role: Role,
+    pin: &str,
+    added_by: Option<Uuid>,
+) -> Result<StaffMember> {
     check_pin_format(pin)?;
     let name = name.trim();
     if name.is_empty() {
@@ -115,10 +123,13 @@ pub fn add(conn: &Connection, id: Uuid, name: &str, role: Role, pin: &str) -> Re
         "INSERT INTO users (id, name, role, pin_hash) VALUES (?1, ?2, ?3, ?4)",
         params![id.to_string(), name, role.as_str(), hash],
     )?;
-    Ok(UserInfo {
+    Ok(StaffMember {
         id,
         name: name.to_owned(),
         role,
+        pin_hash: hash,
+        active: true,
+        added_by,
     })
 }
 
@@ -203,24 +214,9 @@ pub fn authorise(
 
 /// Tells the server (and through it the store's other tills) about a member just added here:
 /// a `staff` entry carrying their PIN's hash, so they can log in at any till of the store.
-pub fn log_added(tx: &Connection, id: Uuid, added_by: Option<Uuid>, hlc: &Hlc) -> Result<()> {
-    let member: StaffMember = tx.query_row(
-        "SELECT name, role, pin_hash, active FROM users WHERE id = ?1",
-        [id.to_string()],
-        |r| {
-            let role: String = r.get(1)?;
-            Ok(StaffMember {
-                id,
-                name: r.get(0)?,
-                role: Role::parse(&role).unwrap_or(Role::Cashier),
-                pin_hash: r.get(2)?,
-                active: r.get(3)?,
-                added_by,
-            })
-        },
-    )?;
-    let body = serde_json::to_vec(&member).map_err(|e| PosError::Invalid(e.to_string()))?;
-    change_log::append(tx, ChangeKind::Staff, &id.to_string(), &body, hlc)?;
+pub fn log_added(tx: &Connection, member: &StaffMember, hlc: &Hlc) -> Result<()> {
+    let body = serde_json::to_vec(member).map_err(|e| PosError::Invalid(e.to_string()))?;
+    change_log::append(tx, ChangeKind::Staff, &member.id.to_string(), &body, hlc)?;
     Ok(())
 }
 

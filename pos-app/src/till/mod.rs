@@ -176,10 +176,15 @@ impl Till {
         let id = self.ctx.new_id();
         let hlc = self.ctx.tick();
         let added_by = by.filter(|_| !setting_up).map(|s| s.user_id);
-        self.store.write(|tx| {
-            let info = users::add(tx, id, name, role, pin)?;
-            users::log_added(tx, id, added_by, &hlc)?;
-            Ok(info)
+        let member = self.store.write(|tx| {
+            let member = users::add(tx, id, name, role, pin, added_by)?;
+            users::log_added(tx, &member, &hlc)?;
+            Ok(member)
+        })?;
+        Ok(UserInfo {
+            id: member.id,
+            name: member.name,
+            role: member.role,
         })
     }
 
