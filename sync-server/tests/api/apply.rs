@@ -142,14 +142,7 @@ async fn sales_and_counts_make_the_stock_level_once() {
     let again = vec![json_entry(5, "sale", &first.id.to_string(), &first)];
     assert_eq!(app.push(&till, again).await.0, 200);
 
-    let level: i64 = sqlx::query_scalar(
-        "SELECT level FROM stock_levels WHERE store_id = $1 AND product_id = $2",
-    )
-    .bind(store)
-    .bind(product)
-    .fetch_one(&app.pool)
-    .await
-    .unwrap();
+    let level = app.level(store, product).await;
     // COUNT 50 at t0; the sale after it takes 3; the late sale is before the count.
     assert_eq!(level, 47);
     let sales: i64 = sqlx::query_scalar("SELECT count(*) FROM sales WHERE store_id = $1")

@@ -9,15 +9,6 @@ use crate::helpers::{json_entry, spawn_app, TestApp};
 
 const T0: i64 = 1_795_510_800_000; // 2026-11-24
 
-async fn level(app: &TestApp, store: Uuid, product: Uuid) -> i64 {
-    sqlx::query_scalar("SELECT level FROM stock_levels WHERE store_id = $1 AND product_id = $2")
-        .bind(store)
-        .bind(product)
-        .fetch_one(&app.pool)
-        .await
-        .unwrap()
-}
-
 async fn events(app: &TestApp, store: Uuid) -> Vec<(String, i64)> {
     sqlx::query_as(
         "SELECT split_part(subject, '.', 3) || '.' || split_part(subject, '.', 4),
@@ -70,8 +61,8 @@ async fn a_batch_applies_as_its_entries_one_by_one() {
     assert_eq!(body["data"]["acked_through"], 4);
     assert_eq!(body["data"]["rejected"], serde_json::json!([]));
 
-    assert_eq!(level(&app, batched, product).await, 45);
-    assert_eq!(level(&app, one_by_one, product).await, 45);
+    assert_eq!(app.level(batched, product).await, 45);
+    assert_eq!(app.level(one_by_one, product).await, 45);
     let (a, b) = (events(&app, one_by_one).await, events(&app, batched).await);
     assert_eq!(a, b, "the same events in the same order");
     assert_eq!(
@@ -166,7 +157,7 @@ async fn what_the_database_cannot_hold_is_rejected_alone() {
         ["applied", "applied", "rejected", "applied", "rejected"]
     );
     // The two sales of this month applied, and only they moved the stock since.
-    assert_eq!(level(&app, store, product).await, -3);
+    assert_eq!(app.level(store, product).await, -3);
     let (_, feed) = app.get("/v1/sync/pull?since=1", Some(&till.token)).await;
     let ids: Vec<&str> = feed["data"]["entries"]
         .as_array()

@@ -106,6 +106,16 @@ impl TestApp {
         (status, resp.json().await.unwrap_or(Value::Null))
     }
 
+    /// The stock level the server keeps for `product` in `store`.
+    pub async fn level(&self, store: Uuid, product: Uuid) -> i64 {
+        sqlx::query_scalar("SELECT level FROM stock_levels WHERE store_id = $1 AND product_id = $2")
+            .bind(store)
+            .bind(product)
+            .fetch_one(&self.pool)
+            .await
+            .unwrap()
+    }
+
     /// What `/metrics` says now.
     pub async fn metrics(&self) -> String {
         self.http

@@ -79,15 +79,6 @@ async fn refusals(app: &TestApp, t: &Terminal, entries: Vec<PushEntry>) -> Vec<(
         .collect()
 }
 
-async fn level(app: &TestApp, store: Uuid, product: Uuid) -> i64 {
-    sqlx::query_scalar("SELECT level FROM stock_levels WHERE store_id = $1 AND product_id = $2")
-        .bind(store)
-        .bind(product)
-        .fetch_one(&app.pool)
-        .await
-        .unwrap()
-}
-
 #[tokio::test]
 async fn the_back_office_decides_who_may_change_stock_and_prices() {
     let app = spawn_app().await;
@@ -199,7 +190,7 @@ async fn the_back_office_decides_who_may_change_stock_and_prices() {
         "{}",
         messages[4]
     );
-    assert_eq!(level(&app, store, oil.id).await, 15);
+    assert_eq!(app.level(store, oil.id).await, 15);
 
     // The back office demotes Karim. The till was offline: Karim counted before that, then
     // adjusted the stock and raised the oil's price after it.
@@ -285,7 +276,7 @@ async fn the_back_office_decides_who_may_change_stock_and_prices() {
         refused[1].1
     );
     assert_eq!(
-        level(&app, store, oil.id).await,
+        app.level(store, oil.id).await,
         12,
         "the count before the demotion stands"
     );
@@ -402,5 +393,5 @@ async fn a_first_till_enrolled_before_its_team_was_entered_sets_the_store_up() {
         refused.iter().map(|(s, _)| *s).collect::<Vec<_>>(),
         vec![4, 5]
     );
-    assert_eq!(level(&app, store, oil.id).await, 8);
+    assert_eq!(app.level(store, oil.id).await, 8);
 }
