@@ -14,7 +14,7 @@ BUILD_DIR = $(or $(CARGO_TARGET_DIR),target)
 
 ## make run: build the UI and the till's window, set up the demo store on first start, open it.
 run: deps-desktop ui $(DATA)/till.db
-	$(CARGO) build --release -p pos-app --features desktop --bin pos-desktop
+	$(CARGO) build --release -p pos-desktop
 	$(DESKTOP) --data-dir $(DATA)
 
 ## make run-terminal: the same till in the terminal (no window).
@@ -22,7 +22,7 @@ run-terminal: $(DATA)/till.db
 	$(POS) --data-dir $(DATA) till
 
 $(POS): FORCE
-	$(CARGO) build --release -p pos-app --bin pos
+	$(CARGO) build --release -p pos-cli
 
 deps-desktop:
 	bash .ci/ensure-desktop.sh
@@ -65,8 +65,7 @@ ui-test: ui/node_modules/.package-lock.json
 
 ## make e2e: the till's window end to end under Xvfb (tauri-driver + WebKitWebDriver).
 e2e: ui
-	$(CARGO) build -p pos-app --bin pos
-	$(CARGO) build -p pos-app --features desktop --bin pos-desktop
+	$(CARGO) build -p pos-cli -p pos-desktop
 	set -o pipefail; POS_BIN_DIR=$(BUILD_DIR)/debug node ui/e2e/till.e2e.mjs 2>&1 | tee target/e2e.log
 	@grep '^test result:' target/e2e.log >> target/test.log
 
@@ -74,7 +73,7 @@ e2e: ui
 BENCH_CATALOG = target/bench/catalog-100k.csv
 
 bench:
-	$(CARGO) build --release -p pos-app --bin pos-gen --bin pos-bench
+	$(CARGO) build --release -p pos-tools --bin pos-gen --bin pos-bench
 	@mkdir -p target/bench
 	@test -f $(BENCH_CATALOG) || target/release/pos-gen catalog --count 100000 --seed 1 --out $(BENCH_CATALOG)
 	target/release/pos-bench --catalog $(BENCH_CATALOG)
@@ -82,20 +81,20 @@ bench:
 
 ## make bench-print: receipt to ESC/POS bytes, Arabic raster, sale commit to the last byte on TCP.
 bench-print:
-	$(CARGO) build --release -p pos-app --bin pos-print-bench
+	$(CARGO) build --release -p pos-tools --bin pos-print-bench
 	$(BUILD_DIR)/release/pos-print-bench fixtures/demo-catalog.csv
 
 ## make bench-desktop: the window's numbers (release build, 100k-product catalog, under Xvfb).
 bench-desktop: ui
-	$(CARGO) build --release -p pos-app --bin pos --bin pos-gen
-	$(CARGO) build --release -p pos-app --features desktop --bin pos-desktop
+	$(CARGO) build --release -p pos-cli -p pos-tools --bin pos --bin pos-gen
+	$(CARGO) build --release -p pos-desktop
 	@mkdir -p target/bench
 	@test -f $(BENCH_CATALOG) || $(BUILD_DIR)/release/pos-gen catalog --count 100000 --seed 1 --out $(BENCH_CATALOG)
 	POS_BIN_DIR=$(BUILD_DIR)/release POS_E2E_CATALOG=$(CURDIR)/$(BENCH_CATALOG) POS_E2E_SCANS=60 node ui/e2e/till.e2e.mjs
 
 ## make bench-scan: barcode decoding speed and reads, next to zxing-cpp if installed.
 bench-scan:
-	$(CARGO) build --release -p pos-app --bin pos-scan-bench
+	$(CARGO) build --release -p pos-tools --bin pos-scan-bench
 	@python3 -c "import zxingcpp" 2>/dev/null || echo "(zxing-cpp not installed: pip install zxing-cpp to compare)"
 	$(BUILD_DIR)/release/pos-scan-bench
 
@@ -104,10 +103,10 @@ bench-scan:
 ## and a 100k-product catalog to a fresh terminal through the snapshot.
 bench-sync: deps-postgres
 	$(CARGO) bench -p sync-server --bench sync
-	$(CARGO) build --release -p pos-app --bin pos-gen
+	$(CARGO) build --release -p pos-tools --bin pos-gen
 	@mkdir -p target/bench
 	@test -f $(BENCH_CATALOG) || $(BUILD_DIR)/release/pos-gen catalog --count 100000 --seed 1 --out $(BENCH_CATALOG)
-	SNAPSHOT_CATALOG=$(CURDIR)/$(BENCH_CATALOG) $(CARGO) bench -p pos-app --bench snapshot
+	SNAPSHOT_CATALOG=$(CURDIR)/$(BENCH_CATALOG) $(CARGO) bench -p pos-tools --bench snapshot
 
 deps-postgres:
 	bash .ci/ensure-postgres.sh

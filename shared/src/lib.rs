@@ -11,6 +11,7 @@ pub mod domain;
 pub mod gtin;
 pub mod hlc;
 pub mod ids;
+pub mod lang;
 pub mod money;
 pub mod pricing;
 pub mod product_doc;
@@ -26,6 +27,7 @@ pub use domain::{
 pub use gtin::{Gtin, GtinError, GtinKind};
 pub use hlc::{node_from_uuid, Hlc, HlcError, HlcState};
 pub use ids::{uuid_v7, Clock, FixedClock, IdGen, SeqIds};
+pub use lang::{Lang, Paper};
 pub use money::{Money, MoneyError};
 pub use pricing::{price, round_div, LineTotals, PriceLine, PricingError, Totals};
 pub use tax::{TaxError, TaxRate};

@@ -131,7 +131,7 @@ async function main() {
   pos(data, "catalog", "import", demoCatalog, "--pin", "0000");
   if (catalog !== demoCatalog) pos(data, "catalog", "import", catalog, "--pin", "0000");
   const paper = join(data, "printer.bin");
-  pos(data, "printer", "set", `file://${paper}`);
+  pos(data, "printer", "set", `file://${paper}`, "--pin", "9999");
   const cameraPicture = join(data, "camera.png");
   pos(data, "barcode", "ean13", BARCODES[0], "--out", cameraPicture);
 

@@ -18,6 +18,10 @@ pub enum ParseEnumError {
     UnknownTender(String),
     #[error("unknown stock movement kind \"{0}\"; use SALE, REFUND, RECEIVE, ADJUST, TRANSFER_OUT, TRANSFER_IN or COUNT")]
     UnknownMovementKind(String),
+    #[error("language {0:?}: use fr, ar or en")]
+    UnknownLang(String),
+    #[error("paper width {0:?}: use 58 or 80")]
+    UnknownPaper(String),
 }
 
 impl ParseEnumError {
@@ -28,6 +32,8 @@ impl ParseEnumError {
             ParseEnumError::UnknownRole(_) => "UNKNOWN_ROLE",
             ParseEnumError::UnknownTender(_) => "UNKNOWN_TENDER",
             ParseEnumError::UnknownMovementKind(_) => "UNKNOWN_MOVEMENT_KIND",
+            ParseEnumError::UnknownLang(_) => "UNKNOWN_LANG",
+            ParseEnumError::UnknownPaper(_) => "UNKNOWN_PAPER",
         }
     }
 }
@@ -48,6 +54,19 @@ pub enum Unit {
 }
 
 impl Unit {
+    /// A quantity as people read it, on screen and paper alike: pieces as `3`, weighed items as
+    /// `0,750 kg` (grams held, kilograms shown; a stock below zero keeps its sign).
+    pub fn quantity_text(self, qty: i64) -> String {
+        match self {
+            Unit::Piece => qty.to_string(),
+            Unit::Kg => {
+                let sign = if qty < 0 { "-" } else { "" };
+                let g = qty.unsigned_abs();
+                format!("{sign}{},{:03} kg", g / 1000, g % 1000)
+            }
+        }
+    }
+
     /// Accepts "piece", "pc", "pcs", "unit", "u", "kg" (any case).
     pub fn parse(s: &str) -> Result<Unit, ParseEnumError> {
         match normalise(s).as_str() {
@@ -209,6 +228,16 @@ from_str!(Unit, Role, Tender);
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn quantities_read_the_same_everywhere() {
+        assert_eq!(Unit::Kg.quantity_text(750), "0,750 kg");
+        assert_eq!(Unit::Kg.quantity_text(1250), "1,250 kg");
+        assert_eq!(Unit::Kg.quantity_text(-500), "-0,500 kg");
+        assert_eq!(Unit::Kg.quantity_text(-1250), "-1,250 kg");
+        assert_eq!(Unit::Piece.quantity_text(-3), "-3");
+    }
+
     use super::*;
 
     #[test]

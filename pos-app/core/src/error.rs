@@ -1,0 +1,209 @@
+//! The till's one error type. Every variant carries a stable `code()` that the CLI and the UI
+//! match on, and a message a cashier or manager can act on.
+
+use pos_shared::{Money, TaxRate};
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+pub enum PosError {
+    #[error("no till here: run `pos init --store NAME --terminal NAME` first ({0})")]
+    NotInitialised(String),
+    #[error("this folder already holds a till ({0})")]
+    AlreadyInitialised(String),
+    #[error("the till database is damaged ({detail}): restore {path} from a backup or re-enrol the terminal")]
+    CorruptDatabase { path: String, detail: String },
+    #[error(
+        "{path} is not a till database (it belongs to another program); choose another data folder"
+    )]
+    ForeignDatabase { path: String },
+    #[error("this database was written by a newer version of the till (schema {found}, this program knows {known}); update the till")]
+    SchemaTooNew { found: i64, known: i64 },
+    #[error("invalid barcode {code:?}: {reason}")]
+    InvalidBarcode {
+        code: String,
+        reason: String,
+        code_name: &'static str,
+    },
+    #[error(
+        "no product with barcode or code {0:?}; check the label or add the product to the catalog"
+    )]
+    UnknownProduct(String),
+    #[error("product {0:?} is inactive and cannot be sold")]
+    InactiveProduct(String),
+    #[error("quantity must be greater than zero (got {0})")]
+    InvalidQuantity(i64),
+    #[error("no line {0} in the cart")]
+    NoSuchLine(u32),
+    #[error("the cart is empty")]
+    EmptyCart,
+    #[error("payment short: {due} due, {paid} paid; {missing} still to pay")]
+    PaymentShort {
+        due: Money,
+        paid: Money,
+        missing: Money,
+    },
+    #[error("card payment of {amount} is more than the {due} still due")]
+    CardOverpay { amount: Money, due: Money },
+    #[error("a discount of {requested} is over the {limit} a cashier may give; a manager must approve it")]
+    DiscountNeedsApproval { requested: String, limit: String },
+    #[error("wrong PIN")]
+    WrongPin,
+    #[error("too many wrong PINs: the till is locked for {seconds} more seconds")]
+    PinLocked { seconds: i64 },
+    #[error("the PIN must be 4 to 8 digits")]
+    BadPin,
+    #[error("this PIN is already used by someone else; choose another")]
+    PinTaken,
+    #[error("{who} ({role}) may not {action}; ask a manager")]
+    Forbidden {
+        who: String,
+        role: &'static str,
+        action: &'static str,
+    },
+    #[error("no shift is open on this terminal: open one with a cash float first")]
+    NoOpenShift,
+    #[error("a shift is already open on this terminal (opened by {0})")]
+    ShiftAlreadyOpen(String),
+    #[error("no sale {0}")]
+    UnknownSale(String),
+    #[error("{0} is a refund; refund the original sale instead")]
+    RefundOfRefund(String),
+    #[error("cannot refund {requested} of {name}: {available} left to refund on that sale")]
+    RefundTooMuch {
+        name: String,
+        requested: i64,
+        available: i64,
+    },
+    #[error("nothing left to refund on sale {0}")]
+    NothingToRefund(String),
+    #[error("no parked cart {0}")]
+    UnknownCart(String),
+    #[error("the cart has lines: finish, park or void it first")]
+    CartNotEmpty,
+    #[error("invalid amount {input:?}: {reason}")]
+    InvalidAmount { input: String, reason: String },
+    #[error("invalid tax rate {0}: use 19, 9 or 0")]
+    InvalidTaxRate(TaxRate),
+    #[error("invalid input: {0}")]
+    Invalid(String),
+    #[error("cannot read {path}: {detail}")]
+    File { path: String, detail: String },
+    #[error("product document for {product}: {detail}")]
+    Document { product: String, detail: String },
+    #[error("the sync server cannot be reached ({0}); sales are kept and will be sent later")]
+    Offline(String),
+    #[error("the sync server refused: {message}")]
+    Sync { code: String, message: String },
+    #[error("the sync server asks this till to slow down; it sends again in {} s", retry_after.as_secs())]
+    RateLimited { retry_after: std::time::Duration },
+    #[error(
+        "this till is not enrolled with a sync server: run `pos enroll --server URL --code CODE`"
+    )]
+    NotEnrolled,
+    #[error("nobody is logged in at this till: enter your PIN")]
+    LoggedOut,
+    #[error("printer address {uri:?}: {reason}")]
+    PrinterUri { uri: String, reason: String },
+    #[error("the printer {printer} is not answering ({detail}); the receipt waits in the queue and prints when it is back")]
+    PrinterOffline { printer: String, detail: String },
+    #[error("the printer {0} is out of paper: load a roll; the receipt prints when it is back")]
+    PaperOut(String),
+    #[error("no printer is set for this terminal: run `pos printer set URI` (tcp://host:9100, serial:///dev/ttyUSB0, usb://VID:PID, file:///path)")]
+    NoPrinter,
+    /// A camera or an image file could not give a picture (the scanning crate's own codes).
+    #[error("{message}")]
+    Scan { code: &'static str, message: String },
+    #[error("database error: {0}")]
+    Db(rusqlite::Error),
+}
+
+impl PosError {
+    /// The stable code the UI and scripts match on; messages may change, codes do not.
+    pub fn code(&self) -> &'static str {
+        use PosError::*;
+        match self {
+            NotInitialised(_) => "NOT_INITIALISED",
+            AlreadyInitialised(_) => "ALREADY_INITIALISED",
+            CorruptDatabase { .. } => "CORRUPT_DATABASE",
+            ForeignDatabase { .. } => "FOREIGN_DATABASE",
+            SchemaTooNew { .. } => "SCHEMA_TOO_NEW",
+            InvalidBarcode { code_name, .. } => code_name,
+            UnknownProduct(_) => "UNKNOWN_PRODUCT",
+            InactiveProduct(_) => "INACTIVE_PRODUCT",
+            InvalidQuantity(_) => "INVALID_QUANTITY",
+            NoSuchLine(_) => "NO_SUCH_LINE",
+            EmptyCart => "EMPTY_CART",
+            PaymentShort { .. } => "PAYMENT_SHORT",
+            CardOverpay { .. } => "CARD_OVERPAY",
+            DiscountNeedsApproval { .. } => "DISCOUNT_NEEDS_APPROVAL",
+            WrongPin => "WRONG_PIN",
+            PinLocked { .. } => "PIN_LOCKED",
+            BadPin => "BAD_PIN",
+            PinTaken => "PIN_TAKEN",
+            Forbidden { .. } => "FORBIDDEN",
+            NoOpenShift => "NO_OPEN_SHIFT",
+            ShiftAlreadyOpen(_) => "SHIFT_ALREADY_OPEN",
+            UnknownSale(_) => "UNKNOWN_SALE",
+            RefundOfRefund(_) => "REFUND_OF_REFUND",
+            RefundTooMuch { .. } => "REFUND_TOO_MUCH",
+            NothingToRefund(_) => "NOTHING_TO_REFUND",
+            UnknownCart(_) => "UNKNOWN_CART",
+            CartNotEmpty => "CART_NOT_EMPTY",
+            InvalidAmount { .. } => "INVALID_AMOUNT",
+            InvalidTaxRate(_) => "INVALID_TAX_RATE",
+            Invalid(_) => "INVALID_INPUT",
+            File { .. } => "FILE_ERROR",
+            Document { .. } => "DOCUMENT_ERROR",
+            Offline(_) => "OFFLINE",
+            Sync { .. } => "SYNC_REFUSED",
+            RateLimited { .. } => "RATE_LIMITED",
+            NotEnrolled => "NOT_ENROLLED",
+            LoggedOut => "LOGGED_OUT",
+            PrinterUri { .. } => "INVALID_PRINTER_URI",
+            PrinterOffline { .. } => "PRINTER_OFFLINE",
+            PaperOut(_) => "PAPER_OUT",
+            NoPrinter => "NO_PRINTER",
+            Scan { code, .. } => code,
+            Db(_) => "DATABASE_ERROR",
+        }
+    }
+}
+
+impl PosError {
+    pub fn invalid_barcode(code: &str, e: &pos_shared::GtinError) -> Self {
+        PosError::InvalidBarcode {
+            code: code.to_owned(),
+            reason: e.to_string(),
+            code_name: e.code(),
+        }
+    }
+}
+
+impl From<pos_shared::PricingError> for PosError {
+    fn from(e: pos_shared::PricingError) -> Self {
+        PosError::Invalid(e.to_string())
+    }
+}
+
+impl From<pos_shared::ParseEnumError> for PosError {
+    fn from(e: pos_shared::ParseEnumError) -> Self {
+        PosError::Invalid(e.to_string())
+    }
+}
+
+impl From<rusqlite::Error> for PosError {
+    /// Damage found while reading becomes the same clear error as damage found at start-up.
+    fn from(e: rusqlite::Error) -> Self {
+        match e.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::DatabaseCorrupt | rusqlite::ErrorCode::NotADatabase) => {
+                PosError::CorruptDatabase {
+                    path: "till.db".into(),
+                    detail: e.to_string(),
+                }
+            }
+            _ => PosError::Db(e),
+        }
+    }
+}
+
+pub type Result<T, E = PosError> = std::result::Result<T, E>;

@@ -1,0 +1,28 @@
+//! What the core needs from the network, and nothing more: the sync client crate implements
+//! it over HTTP, tests may implement it over anything. The core never opens a socket.
+
+use pos_shared::api::{EnrollResponse, PullResponse, PushEntry, PushResponse, SnapshotResponse};
+use uuid::Uuid;
+
+use crate::error::Result;
+
+/// One enrolled terminal's conversation with its sync server.
+pub trait Transport: Sync {
+    fn push(&self, entries: Vec<PushEntry>) -> Result<PushResponse>;
+    fn pull(&self, since: i64, limit: i64) -> Result<PullResponse>;
+    fn snapshot(&self, after: Option<Uuid>, limit: i64) -> Result<SnapshotResponse>;
+}
+
+/// How to reach a sync server: enrol with a one-time code, or talk as an enrolled terminal.
+pub trait Network {
+    fn enroll(&self, server: &str, code: &str, terminal_name: &str) -> Result<EnrollResponse>;
+    fn connect(&self, server: &str, device_id: Uuid, token: &str) -> Result<Box<dyn Transport>>;
+}
+
+/// What an enrolled terminal presents to its server.
+#[derive(Clone, Debug)]
+pub struct Credentials {
+    pub server: String,
+    pub device_id: Uuid,
+    pub token: String,
+}

@@ -1,0 +1,355 @@
+//! Tender and completion: the moment a cart becomes an immutable sale. One fsync'd transaction
+//! writes the sale, its lines, payments and taxes, the stock movements, the change-log entry and
+//! clears the cart — all of it or none of it.
+
+use std::str::FromStr;
+
+use pos_shared::{Money, Payment, Permission, Sale, SaleKind, SaleLine, Tender};
+use rusqlite::{params, Connection};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::cart::{self, Cart, CartLine};
+use super::{items, ItemSpec, Till};
+use crate::error::{PosError, Result};
+use crate::stock;
+use crate::store::change_log::{self, ChangeKind};
+use crate::users::Session;
+
+/// A tender as the cashier gives it: `cash` (exact), `cash:500` (handed over), `card:300`,
+/// `card:300:REF` (reference from the card terminal).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TenderInput {
+    pub tender: Tender,
+    pub amount: Option<Money>,
+    pub reference: Option<String>,
+}
+
+impl TenderInput {
+    /// The one reading of a tender as typed, wherever it is typed (the window's tender screen,
+    /// `pos sell --pay`, the terminal till): the method, the amount handed over in DA (none:
+    /// exactly what is due) and the card terminal's reference.
+    pub fn new(method: &str, amount: Option<&str>, reference: Option<&str>) -> Result<TenderInput> {
+        let method = method.trim();
+        let tender = Tender::parse(method).map_err(|_| {
+            PosError::Invalid(format!(
+                "unknown payment method {method:?}: use cash or card"
+            ))
+        })?;
+        let amount = match amount.map(str::trim) {
+            None | Some("") => None,
+            Some(a) => Some(Money::parse(a).map_err(|e| PosError::InvalidAmount {
+                input: a.to_owned(),
+                reason: e.to_string(),
+            })?),
+        };
+        let reference = reference
+            .map(|r| r.trim().to_owned())
+            .filter(|r| !r.is_empty());
+        Ok(TenderInput {
+            tender,
+            amount,
+            reference,
+        })
+    }
+}
+
+impl FromStr for TenderInput {
+    type Err = PosError;
+
+    /// `cash`, `cash:500`, `card:300`, `card:300:REF`.
+    fn from_str(s: &str) -> Result<TenderInput> {
+        let mut parts = s.splitn(3, ':');
+        let method = parts.next().unwrap_or_default();
+        TenderInput::new(method, parts.next(), parts.next())
+    }
+}
+
+/// Spreads what was handed over across the amount due: card parts exactly, cash last with the
+/// change. Returns the payments and the change.
+pub fn allocate(due: Money, tenders: &[TenderInput]) -> Result<(Vec<Payment>, Money)> {
+    let mut remaining = due;
+    let mut change = Money::ZERO;
+    let mut payments = Vec::with_capacity(tenders.len());
+    for t in tenders {
+        if remaining.is_zero() && !due.is_zero() {
+            return Err(PosError::Invalid(
+                "the sale is already paid: remove the extra payment".into(),
+            ));
+        }
+        let handed = t.amount.unwrap_or(remaining);
+        if handed.is_negative() || (handed.is_zero() && !remaining.is_zero()) {
+            return Err(PosError::InvalidAmount {
+                input: handed.to_string(),
+                reason: "a payment must be more than zero".into(),
+            });
+        }
+        let applied = match t.tender {
+            Tender::Card if handed > remaining => {
+                return Err(PosError::CardOverpay {
+                    amount: handed,
+                    due: remaining,
+                })
+            }
+            Tender::Card => handed,
+            Tender::Cash => handed.min(remaining),
+        };
+        change += handed - applied;
+        remaining -= applied;
+        payments.push(Payment {
+            tender: t.tender,
+            amount: applied,
+            tendered: handed,
+            reference: t.reference.clone(),
+        });
+    }
+    if remaining > Money::ZERO {
+        let paid = due - remaining;
+        return Err(PosError::PaymentShort {
+            due,
+            paid,
+            missing: remaining,
+        });
+    }
+    Ok((payments, change))
+}
+
+impl Till {
+    /// Completes the cart on screen with the given tenders.
+    pub fn complete_sale(&mut self, session: &Session, tenders: &[TenderInput]) -> Result<Sale> {
+        let id = cart::active_id(self.store.conn())?.ok_or(PosError::EmptyCart)?;
+        let cart = cart::load(self.store.conn(), &id)?;
+        self.finish(session, &cart, tenders, true)
+    }
+
+    /// Rings up a whole sale at once (the command line, scripts): items are resolved exactly as
+    /// scans are, and the cart on screen is left alone.
+    pub fn quick_sale(
+        &mut self,
+        session: &Session,
+        items: &[ItemSpec],
+        order_discount: Option<pos_shared::Discount>,
+        tenders: &[TenderInput],
+        approver_pin: Option<&str>,
+    ) -> Result<Sale> {
+        session.require(Permission::Sell, "sell")?;
+        let mut cart = Cart {
+            id: self.ctx.new_id(),
+            ..Cart::default()
+        };
+        for (i, spec) in items.iter().enumerate() {
+            let r = items::resolve(self.store.conn(), &spec.code, &self.settings.weighed)?;
+            let qty = match spec.qty {
+                Some(q) => q,
+                None => items::default_qty(&r)?,
+            };
+            cart.lines.push(CartLine {
+                line_no: i as u32 + 1,
+                product_id: r.product.id,
+                sku: r.product.sku.clone(),
+                name: r.product.name_fr.clone(),
+                name_ar: r.product.name_ar.clone(),
+                barcode: r.barcode,
+                unit: r.product.unit,
+                qty,
+                unit_price: r.product.price,
+                tax_rate: r.product.tax_rate,
+                discount: None,
+                price_override: None,
+            });
+        }
+        if order_discount.is_some() {
+            let subtotal = cart.totals()?.subtotal;
+            cart.order_discount = order_discount;
+            self.approve_discount(
+                session,
+                cart.order_discount.as_ref(),
+                subtotal,
+                approver_pin,
+            )?;
+        }
+        self.finish(session, &cart, tenders, false)
+    }
+
+    fn finish(
+        &mut self,
+        session: &Session,
+        cart: &Cart,
+        tenders: &[TenderInput],
+        clear_cart: bool,
+    ) -> Result<Sale> {
+        session.require(Permission::Sell, "sell")?;
+        if cart.lines.is_empty() {
+            return Err(PosError::EmptyCart);
+        }
+        let shift_id = self.open_shift_id()?.ok_or(PosError::NoOpenShift)?;
+        let totals = cart.totals()?;
+        let (payments, change) = allocate(totals.total, tenders)?;
+        let lines = cart
+            .lines
+            .iter()
+            .zip(&totals.lines)
+            .map(|(l, t)| SaleLine {
+                line_no: l.line_no,
+                product_id: l.product_id,
+                sku: l.sku.clone(),
+                name: l.name.clone(),
+                barcode: l.barcode.clone(),
+                unit: l.unit,
+                qty: l.qty,
+                unit_price: l.price_override.unwrap_or(l.unit_price),
+                tax_rate: l.tax_rate,
+                discount: l.discount,
+                gross: t.gross,
+                line_discount: t.line_discount,
+                order_discount: t.order_discount,
+                net: t.net,
+            })
+            .collect();
+        let mut sale = Sale {
+            id: self.ctx.new_id(),
+            kind: SaleKind::Sale,
+            refund_of: None,
+            store_id: self.info.store_id,
+            terminal_id: self.info.terminal_id,
+            receipt_no: 0,
+            shift_id,
+            cashier_id: session.user_id,
+            hlc: self.ctx.tick(),
+            created_at_ms: self.ctx.now_ms(),
+            lines,
+            order_discount: cart.order_discount,
+            subtotal: totals.subtotal,
+            discount_total: totals.discount_total,
+            total: totals.total,
+            taxes: totals.taxes,
+            payments,
+            change,
+        };
+        let cart_id = cart.id;
+        self.store.durable(|tx| {
+            sale.receipt_no = next_receipt_no(tx, &sale.terminal_id)?;
+            write_sale(tx, &sale)?;
+            if clear_cart {
+                cart::clear(tx, &cart_id)?;
+            }
+            Ok(())
+        })?;
+        Ok(sale)
+    }
+}
+
+/// Receipt numbers are dense per terminal: the next one is taken inside the sale's transaction.
+pub(super) fn next_receipt_no(tx: &Connection, terminal: &Uuid) -> Result<i64> {
+    Ok(tx
+        .prepare_cached(
+            "SELECT coalesce(max(receipt_no), 0) + 1 FROM sales WHERE terminal_id = ?1",
+        )?
+        .query_row([terminal.to_string()], |r| r.get(0))?)
+}
+
+/// Writes a sale or refund with everything that belongs to it, and its change-log entry, in the
+/// caller's transaction.
+pub(super) fn write_sale(tx: &Connection, sale: &Sale) -> Result<()> {
+    insert_sale(tx, sale)?;
+    crate::printing::queue::enqueue_sale(tx, sale)?;
+    let body = serde_json::to_vec(sale).map_err(|e| PosError::Invalid(e.to_string()))?;
+    change_log::append(tx, ChangeKind::Sale, &sale.id.to_string(), &body, &sale.hlc).map(|_| ())
+}
+
+/// Writes a sale's rows and stock movements (no change-log entry: a sale pulled from another
+/// terminal is already in that terminal's log). Returns false when the sale is already here.
+pub fn insert_sale(tx: &Connection, sale: &Sale) -> Result<bool> {
+    let exists: bool = tx
+        .prepare_cached("SELECT EXISTS (SELECT 1 FROM sales WHERE id = ?1)")?
+        .query_row([sale.id.to_string()], |r| r.get(0))?;
+    if exists {
+        return Ok(false);
+    }
+    let id = sale.id.to_string();
+    let kind = match sale.kind {
+        SaleKind::Sale => "sale",
+        SaleKind::Refund => "refund",
+    };
+    let order_discount = sale
+        .order_discount
+        .as_ref()
+        .and_then(|d| serde_json::to_string(d).ok());
+    tx.prepare_cached(
+        "INSERT INTO sales (id, kind, refund_of, terminal_id, receipt_no, shift_id, cashier_id, hlc,
+                            created_at_ms, order_discount, subtotal, discount_total, total, change)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+    )?
+    .execute(params![
+        id,
+        kind,
+        sale.refund_of.map(|r| r.to_string()),
+        sale.terminal_id.to_string(),
+        sale.receipt_no,
+        sale.shift_id.to_string(),
+        sale.cashier_id.to_string(),
+        sale.hlc.to_string(),
+        sale.created_at_ms,
+        order_discount,
+        sale.subtotal.centimes(),
+        sale.discount_total.centimes(),
+        sale.total.centimes(),
+        sale.change.centimes(),
+    ])?;
+    let mut line_stmt = tx.prepare_cached(
+        "INSERT INTO sale_lines (sale_id, line_no, product_id, sku, name, barcode, unit, qty,
+             unit_price, tax_rate, discount, gross, line_discount, order_discount, net)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+    )?;
+    for l in &sale.lines {
+        line_stmt.execute(params![
+            id,
+            l.line_no,
+            l.product_id.to_string(),
+            l.sku,
+            l.name,
+            l.barcode,
+            crate::catalog::doc::unit_str(l.unit),
+            l.qty,
+            l.unit_price.centimes(),
+            l.tax_rate.bp(),
+            l.discount
+                .as_ref()
+                .and_then(|d| serde_json::to_string(d).ok()),
+            l.gross.centimes(),
+            l.line_discount.centimes(),
+            l.order_discount.centimes(),
+            l.net.centimes(),
+        ])?;
+    }
+    let mut pay_stmt = tx.prepare_cached(
+        "INSERT INTO payments (sale_id, seq, tender, amount, tendered, reference)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?;
+    for (i, p) in sale.payments.iter().enumerate() {
+        pay_stmt.execute(params![
+            id,
+            i as i64 + 1,
+            p.tender.as_str(),
+            p.amount.centimes(),
+            p.tendered.centimes(),
+            p.reference,
+        ])?;
+    }
+    let mut tax_stmt = tx.prepare_cached(
+        "INSERT INTO sale_taxes (sale_id, rate, base, tax, total) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?;
+    for t in &sale.taxes {
+        tax_stmt.execute(params![
+            id,
+            t.rate.bp(),
+            t.base.centimes(),
+            t.tax.centimes(),
+            t.total.centimes(),
+        ])?;
+    }
+    for (line_no, m) in sale.stock_movements() {
+        stock::record(tx, &m, stock::Origin::SaleLine(line_no))?;
+    }
+    Ok(true)
+}

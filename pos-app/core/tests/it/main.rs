@@ -1,0 +1,5 @@
+//! The core through its own API: a day at the till, product documents.
+#![allow(clippy::unwrap_used)]
+
+mod day_at_the_till;
+mod product_docs;

@@ -1,0 +1,5 @@
+//! Printing: receipts on paper in three languages, the print queue and its worker against real TCP and pty printers.
+#![allow(clippy::unwrap_used)]
+
+mod printing;
+mod printing_queue;
