@@ -127,11 +127,22 @@ impl<S: Sink> Relay<S> {
         owned: &mut HashMap<Uuid, JoinHandle<()>>,
         done: &mpsc::UnboundedSender<Uuid>,
     ) -> Result<(), sqlx::Error> {
-        if owned.len() >= self.config.stores {
+        // With the bus down there is nothing to do but wait for the next wake or poll.
+        if owned.len() >= self.config.stores || !self.sink.connected() {
             return Ok(());
         }
+        // The stores with pending events, one index probe per store (a loose index scan), so
+        // the cost does not grow with the backlog.
         let pending: Vec<Uuid> = sqlx::query_scalar(
-            "SELECT DISTINCT store_id FROM outbox WHERE published_at IS NULL AND dead_at IS NULL",
+            "WITH RECURSIVE s(store_id) AS (
+                 (SELECT store_id FROM outbox WHERE published_at IS NULL AND dead_at IS NULL
+                  ORDER BY store_id LIMIT 1)
+                 UNION ALL
+                 SELECT (SELECT o.store_id FROM outbox o
+                         WHERE o.published_at IS NULL AND o.dead_at IS NULL AND o.store_id > s.store_id
+                         ORDER BY o.store_id LIMIT 1)
+                 FROM s WHERE s.store_id IS NOT NULL)
+             SELECT store_id FROM s WHERE store_id IS NOT NULL",
         )
         .fetch_all(&self.pool)
         .await?;
@@ -185,6 +196,9 @@ impl<S: Sink> Relay<S> {
             let failed = self.publish(&rows).await?;
             if let Some(why) = failed {
                 self.stats.failed(1);
+                // A pause before the store is taken again, so a bus refusing everything at once
+                // is not hammered.
+                tokio::time::sleep(Duration::from_millis(500)).await;
                 return Err(RelayError::Bus(why));
             }
         }

@@ -24,6 +24,12 @@ pub struct TailConfig {
     pub backoff: Vec<Duration>,
     /// Start at this stream sequence when the consumer is created (JetStream replay).
     pub from_stream_seq: Option<u64>,
+    /// How long a delivered message may go unacknowledged before it is delivered again.
+    pub ack_wait: Duration,
+    /// Messages delivered and not yet acknowledged. 1 keeps the stream's order even across
+    /// redeliveries (a message whose ack was lost comes again before the next one); a consumer
+    /// that orders by `storeseq` itself may raise it for throughput.
+    pub max_ack_pending: i64,
 }
 
 impl TailConfig {
@@ -38,6 +44,8 @@ impl TailConfig {
                 Duration::from_secs(5),
             ],
             from_stream_seq: None,
+            ack_wait: Duration::from_secs(30),
+            max_ack_pending: 1,
         }
     }
 }
@@ -88,7 +96,8 @@ where
             consumer::pull::Config {
                 durable_name: Some(config.durable.clone()),
                 ack_policy: consumer::AckPolicy::Explicit,
-                ack_wait: Duration::from_secs(30),
+                ack_wait: config.ack_wait,
+                max_ack_pending: config.max_ack_pending,
                 max_deliver: config.max_deliver,
                 filter_subject: config.subject.clone().unwrap_or_default(),
                 deliver_policy,
