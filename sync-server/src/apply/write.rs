@@ -89,9 +89,10 @@ pub async fn apply_batch(
     movements.sort_by_key(|m| m.pos); // stable: a sale's lines stay in order
     let mut keys = HashSet::new();
     movements.retain(|m| keys.insert((m.product, m.hlc.clone(), m.key.clone())));
+    // Products first: a product created in this batch has its reorder point for `stock.low`.
+    let products = super::products::apply(conn, store, entries).await?;
     let movements = insert_movements(conn, store, movements).await?;
     events.extend(levels::keep(conn, store, &movements).await?);
-    let products = super::products::apply(conn, store, entries).await?;
     events.extend(products.events);
     events.extend(add_staff(conn, device, entries).await?);
     events.extend(crate::shifts::apply(conn, device, entries).await?);

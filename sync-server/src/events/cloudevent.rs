@@ -38,6 +38,7 @@ pub struct Received {
     pub ty: String,
     pub subject: String,
     pub time: String,
+    pub datacontenttype: String,
     pub storeid: Uuid,
     pub storeseq: i64,
     pub data: serde_json::Value,
