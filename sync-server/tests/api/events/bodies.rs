@@ -266,6 +266,5 @@ async fn a_days_events_match_their_schemas_and_agree_with_postgres() {
             .await
             .unwrap();
     assert_eq!((expected, over_short, card), (570_000, -2_000, 25_000));
-    server.kill().unwrap();
-    server.wait().unwrap();
+    server.kill();
 }

@@ -90,8 +90,7 @@ async fn a_poison_row_is_dead_lettered_later_events_flow_and_retry_delivers_it()
     );
 
     // The operator raises the limit (the stream is updated when the server starts) and retries.
-    server.kill().unwrap();
-    server.wait().unwrap();
+    server.kill();
     let (mut server, app) = serve_relaying(&db, &nats.url(), &[]).await;
     let id = dead[0]["id"].as_i64().unwrap().to_string();
     cli(&db, &nats.url(), &["events", "dlq", "retry", &id]);
@@ -110,6 +109,5 @@ async fn a_poison_row_is_dead_lettered_later_events_flow_and_retry_delivers_it()
     assert_eq!(unpublished, 0);
     tokio::time::sleep(Duration::from_millis(200)).await;
     consumer.abort();
-    server.kill().unwrap();
-    server.wait().unwrap();
+    server.kill();
 }

@@ -100,8 +100,7 @@ async fn nats_down_while_tills_push_then_back_every_event_once_in_store_order() 
     .await;
     consumer.abort();
     assert_once_in_store_order(&seen.lock().unwrap(), total);
-    server.kill().unwrap();
-    server.wait().unwrap();
+    server.kill();
 }
 
 #[tokio::test]
@@ -121,8 +120,7 @@ async fn a_relay_killed_between_publish_and_mark_republishes_and_the_stream_drop
         stream_messages(&nats).await > 0
     })
     .await;
-    server.kill().unwrap(); // SIGKILL
-    server.wait().unwrap();
+    server.kill(); // SIGKILL
     let in_stream = stream_messages(&nats).await;
     assert_eq!(
         unpublished(&app).await,
@@ -160,8 +158,7 @@ async fn a_relay_killed_between_publish_and_mark_republishes_and_the_stream_drop
     tokio::time::sleep(Duration::from_millis(300)).await;
     consumer.abort();
     assert_once_in_store_order(&seen.lock().unwrap(), total);
-    server.kill().unwrap();
-    server.wait().unwrap();
+    server.kill();
 }
 
 #[tokio::test]
@@ -208,7 +205,6 @@ async fn two_servers_relaying_one_database_publish_each_event_once_in_store_orde
     consumer.abort();
     assert_once_in_store_order(&seen.lock().unwrap(), total);
     for s in [&mut one, &mut two] {
-        s.kill().unwrap();
-        s.wait().unwrap();
+        s.kill();
     }
 }

@@ -112,13 +112,30 @@ impl Drop for Nats {
     }
 }
 
+/// A server process, killed (SIGKILL) when dropped, so a failing test leaves none behind.
+pub struct Server(Child);
+
+impl Server {
+    /// SIGKILL, and wait for it to be gone.
+    pub fn kill(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
 /// The real server binary serving `database_url` with the relay on `nats`, with more settings
 /// in `env`; once ready, the process and a client for it.
 pub async fn serve_relaying(
     database_url: &str,
     nats: &str,
     env: &[(&str, &str)],
-) -> (Child, TestApp) {
+) -> (Server, TestApp) {
     let port = free_port();
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_sync-server"));
     cmd.arg("serve")
@@ -126,20 +143,26 @@ pub async fn serve_relaying(
         .env("POS_LISTEN", format!("127.0.0.1:{port}"))
         .env("POS_NATS_URL", nats)
         .env("POS_RELAY_POLL_MS", "200")
+        // The suite runs many servers on one Postgres at once: a few connections each.
+        .env("POS_DB_CONNECTIONS", "4")
         .env("RUST_LOG", "warn")
         .stdout(Stdio::null())
         .stderr(Stdio::null());
     for (k, v) in env {
         cmd.env(k, v);
     }
-    let child = cmd.spawn().unwrap();
+    let child = Server(cmd.spawn().unwrap());
     let url = format!("http://127.0.0.1:{port}");
     let http = reqwest::Client::builder()
         .timeout(Duration::from_secs(10))
         .build()
         .unwrap();
     ready(&http, &url).await;
-    let pool = sqlx::PgPool::connect(database_url).await.unwrap();
+    let pool = sqlx::postgres::PgPoolOptions::new()
+        .max_connections(4)
+        .connect(database_url)
+        .await
+        .unwrap();
     (child, TestApp { url, pool, http })
 }
 
