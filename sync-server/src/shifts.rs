@@ -314,9 +314,9 @@ async fn shift_taxes(
                 tax: Money::ZERO,
                 total: Money::ZERO,
             });
-            sum.base = sum.base + Money::from_centimes(sign * t.base.centimes());
-            sum.tax = sum.tax + Money::from_centimes(sign * t.tax.centimes());
-            sum.total = sum.total + Money::from_centimes(sign * t.total.centimes());
+            sum.base += Money::from_centimes(sign * t.base.centimes());
+            sum.tax += Money::from_centimes(sign * t.tax.centimes());
+            sum.total += Money::from_centimes(sign * t.total.centimes());
         }
     }
     Ok(sums.into_values().rev().collect())
