@@ -103,10 +103,22 @@ pub async fn run(
     let acked: Arc<Mutex<HashMap<String, Instant>>> = Arc::default();
     let received: Arc<Mutex<HashMap<String, Instant>>> = Arc::default();
     let sink = sync_server::events::nats::NatsSink::connect(&nats.url()).await?;
+    // Only the events from now on: the stream still holds (a)'s.
+    let start = match sink.context().get_stream(sync_server::events::STREAM).await {
+        Ok(mut s) => s
+            .info()
+            .await
+            .map(|i| i.state.last_sequence + 1)
+            .unwrap_or(1),
+        Err(_) => 1,
+    };
     let (cpool, rec) = (pool.clone(), received.clone());
     let consumer = tokio::spawn(async move {
         let mut config = TailConfig::new("bench-latency");
         config.subject = Some("transaction.*.sale.completed".into());
+        config.from_stream_seq = Some(start);
+        // Order does not matter for timing; many in flight keeps the consumer from queueing.
+        config.max_ack_pending = 1000;
         loop {
             let rec = rec.clone();
             let _ = tail::run(&cpool, sink.context(), &config, move |e| {

@@ -176,36 +176,60 @@ impl<S: Sink> Relay<S> {
     /// Publishes a store's pending events, batch after batch, until none is left or the bus
     /// fails (the store is then given up and taken again at the next wake or poll).
     async fn relay_store(&self, store: Uuid) -> Result<(), RelayError> {
-        loop {
+        // The next batch is read past the last one sent, so marking a batch runs while the next
+        // one is published (at most one mark in flight).
+        let mut after = 0i64;
+        let mut marking: Option<JoinHandle<Result<(), sqlx::Error>>> = None;
+        let result = loop {
             if !self.sink.connected() {
-                return Ok(());
+                break Ok(());
             }
             let sql = format!(
                 "SELECT {SELECT} FROM outbox
-                 WHERE store_id = $1 AND published_at IS NULL AND dead_at IS NULL
+                 WHERE store_id = $1 AND store_seq > $3 AND published_at IS NULL AND dead_at IS NULL
                  ORDER BY store_seq LIMIT $2"
             );
-            let rows: Vec<Row> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            let rows: Vec<Row> = match sqlx::query_as(sqlx::AssertSqlSafe(sql))
                 .bind(store)
                 .bind(self.config.batch)
+                .bind(after)
                 .fetch_all(&self.pool)
-                .await?;
-            if rows.is_empty() {
-                return Ok(());
+                .await
+            {
+                Ok(rows) => rows,
+                Err(e) => break Err(e.into()),
+            };
+            let Some(last) = rows.last() else {
+                break Ok(());
+            };
+            after = last.store_seq;
+            let (stored, failed) = match self.publish(&rows).await {
+                Ok(done) => done,
+                Err(e) => break Err(e),
+            };
+            if let Some(previous) = marking.take() {
+                if let Err(e) = finish(previous).await {
+                    break Err(e);
+                }
             }
-            let failed = self.publish(&rows).await?;
+            let pool = self.pool.clone();
+            marking = Some(tokio::spawn(async move { mark(&pool, &stored).await }));
             if let Some(why) = failed {
                 self.stats.failed(1);
                 // A pause before the store is taken again, so a bus refusing everything at once
                 // is not hammered.
                 tokio::time::sleep(Duration::from_millis(500)).await;
-                return Err(RelayError::Bus(why));
+                break Err(RelayError::Bus(why));
             }
+        };
+        if let Some(previous) = marking {
+            finish(previous).await?;
         }
+        result
     }
 
-    /// One batch; the failure that stopped it, if any.
-    async fn publish(&self, rows: &[Row]) -> Result<Option<String>, RelayError> {
+    /// One batch: the events the stream stored (to mark), and the failure that stopped it.
+    async fn publish(&self, rows: &[Row]) -> Result<(Vec<Uuid>, Option<String>), RelayError> {
         let mut batch = Vec::with_capacity(rows.len());
         let mut unreadable = Vec::new();
         for r in rows {
@@ -257,10 +281,6 @@ impl<S: Sink> Relay<S> {
                 }
             }
         }
-        sqlx::query("UPDATE outbox SET published_at = now() WHERE id = ANY($1)")
-            .bind(&stored)
-            .execute(&self.pool)
-            .await?;
         self.stats.published(stored.len(), duplicates);
         if failure.is_some() {
             let failed: Vec<Uuid> = batch
@@ -273,7 +293,22 @@ impl<S: Sink> Relay<S> {
                 .execute(&self.pool)
                 .await?;
         }
-        Ok(failure)
+        Ok((stored, failure))
+    }
+}
+
+async fn mark(pool: &PgPool, stored: &[Uuid]) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE outbox SET published_at = now() WHERE id = ANY($1)")
+        .bind(stored)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+async fn finish(marking: JoinHandle<Result<(), sqlx::Error>>) -> Result<(), RelayError> {
+    match marking.await {
+        Ok(r) => Ok(r?),
+        Err(e) => Err(RelayError::Bus(format!("marking stopped: {e}"))),
     }
 }
 
