@@ -107,6 +107,37 @@ async fn a_poison_row_is_dead_lettered_later_events_flow_and_retry_delivers_it()
             .await
             .unwrap();
     assert_eq!(unpublished, 0);
+    // Replaying the store from the kept outbox: every event again under its own id, which the
+    // stream drops within its duplicate window.
+    let replayed: serde_json::Value = serde_json::from_str(&cli(
+        &db,
+        &nats.url(),
+        &[
+            "events",
+            "replay",
+            "--store",
+            &store.to_string(),
+            "--from",
+            "1",
+        ],
+    ))
+    .unwrap();
+    let kept: i64 = sqlx::query_scalar("SELECT count(*) FROM outbox")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(replayed["sent"], kept);
+    assert_eq!(replayed["duplicates"], kept, "{replayed}");
+    // Published rows older than the retention period are pruned.
+    sqlx::query("UPDATE outbox SET published_at = now() - interval '8 days'")
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    let week = Duration::from_secs(7 * 24 * 3600);
+    let pruned = sync_server::events::relay::prune(&app.pool, week)
+        .await
+        .unwrap();
+    assert_eq!(pruned as i64, kept);
     tokio::time::sleep(Duration::from_millis(200)).await;
     consumer.abort();
     server.kill();
