@@ -142,3 +142,71 @@ async fn a_poison_row_is_dead_lettered_later_events_flow_and_retry_delivers_it()
     consumer.abort();
     server.kill();
 }
+
+#[tokio::test]
+async fn a_consumers_poison_message_is_copied_to_the_dead_letters_and_retry_sends_it_again() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Arc;
+    use sync_server::events::tail::{self, TailConfig};
+
+    let nats = Nats::start().await;
+    let db = fresh_database("pos_ev_poison").await;
+    let (mut server, app) = serve_relaying(&db, &nats.url(), &[]).await;
+    let store = app.store("S").await;
+    let till = app.enroll(store, "Caisse 1").await;
+    let poison = sale(Uuid::now_v7(), 1, 1_795_510_800_000, 1);
+    let (status, _) = app
+        .push(
+            &till,
+            vec![json_entry(1, "sale", &poison.id.to_string(), &poison)],
+        )
+        .await;
+    assert_eq!(status, 200);
+    // A consumer that cannot handle this sale, until it is fixed.
+    let fixed = Arc::new(AtomicBool::new(false));
+    let handled = Arc::new(AtomicBool::new(false));
+    let (pool, sink) = (app.pool.clone(), nats.sink().await);
+    let (f, h) = (fixed.clone(), handled.clone());
+    let task = tokio::spawn(async move {
+        let mut config = TailConfig::new("picky");
+        config.subject = Some("transaction.*.sale.completed".into());
+        config.max_deliver = 2;
+        config.backoff = vec![Duration::from_millis(100)];
+        loop {
+            let (f, h) = (f.clone(), h.clone());
+            let _ = tail::run(&pool, sink.context(), &config, move |_| {
+                if f.load(Ordering::SeqCst) {
+                    h.store(true, Ordering::SeqCst);
+                    Ok(())
+                } else {
+                    Err("cannot handle it yet".into())
+                }
+            })
+            .await;
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    });
+    let pool = app.pool.clone();
+    eventually(60, "the advisory makes a consumer dead letter", || async {
+        sqlx::query_scalar::<_, i64>("SELECT count(*) FROM dead_letters WHERE origin = 'consumer'")
+            .fetch_one(&pool)
+            .await
+            .unwrap()
+            == 1
+    })
+    .await;
+    let listed = cli(&db, &nats.url(), &["events", "dlq", "list"]);
+    let dead: serde_json::Value = serde_json::from_str(listed.trim()).unwrap();
+    assert_eq!(dead["consumer"], "picky");
+    assert_eq!(dead["event_id"].as_str().is_some(), true);
+    fixed.store(true, Ordering::SeqCst);
+    let id = dead["id"].as_i64().unwrap().to_string();
+    cli(&db, &nats.url(), &["events", "dlq", "retry", &id]);
+    let h = handled.clone();
+    eventually(60, "the retried message is handled", || async {
+        h.load(Ordering::SeqCst)
+    })
+    .await;
+    task.abort();
+    server.kill();
+}
