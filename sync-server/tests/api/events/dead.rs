@@ -198,7 +198,7 @@ async fn a_consumers_poison_message_is_copied_to_the_dead_letters_and_retry_send
     let listed = cli(&db, &nats.url(), &["events", "dlq", "list"]);
     let dead: serde_json::Value = serde_json::from_str(listed.trim()).unwrap();
     assert_eq!(dead["consumer"], "picky");
-    assert_eq!(dead["event_id"].as_str().is_some(), true);
+    assert!(dead["event_id"].as_str().is_some());
     fixed.store(true, Ordering::SeqCst);
     let id = dead["id"].as_i64().unwrap().to_string();
     cli(&db, &nats.url(), &["events", "dlq", "retry", &id]);
