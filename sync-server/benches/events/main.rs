@@ -161,10 +161,9 @@ async fn pending(pool: &PgPool) -> i64 {
 }
 
 fn relay(pool: &PgPool, sink: NatsSink, db: &str) -> tokio::task::JoinHandle<()> {
-    let mut settings = sync_server::Settings {
-        database_url: db.to_owned(),
-        ..Default::default()
-    };
+    // POS_RELAY_BATCH and POS_RELAY_STORES apply, to try other sizes.
+    let mut settings = sync_server::Settings::from_env().unwrap_or_default();
+    settings.database_url = db.to_owned();
     settings.relay_poll = Duration::from_millis(100);
     let relay = Relay {
         pool: pool.clone(),
