@@ -11,6 +11,8 @@ pub mod feed_lag;
 pub mod handlers;
 pub mod live;
 pub mod metrics;
+pub mod openapi;
+pub mod portal;
 pub mod rate;
 pub mod routes;
 pub mod settings;

@@ -1,5 +1,6 @@
 //! Configuration: defaults, then environment (`DATABASE_URL`, `POS_LISTEN`, `POS_MAX_BODY_BYTES`,
-//! `POS_MAX_CONCURRENT_PUSHES`, `POS_DB_CONNECTIONS`, `POS_RATE_PER_SECOND`, `POS_RATE_BURST`).
+//! `POS_MAX_CONCURRENT_PUSHES`, `POS_DB_CONNECTIONS`, `POS_RATE_PER_SECOND`, `POS_RATE_BURST`, `POS_PORTAL_SECURE_COOKIE`,
+//! `POS_PORTAL_LOCKOUT_SECS`).
 //! The database URL may hold a password, so it is kept out of `Debug`.
 
 use std::net::SocketAddr;
@@ -20,6 +21,14 @@ pub struct Settings {
     pub rate_per_second: f64,
     /// Requests a device may make at once after a quiet spell.
     pub rate_burst: u32,
+    /// The portal's cookie is sent only over HTTPS (`POS_PORTAL_SECURE_COOKIE`): set it when
+    /// the server is reached through TLS (a terminating proxy), never for plain HTTP.
+    pub portal_secure_cookie: bool,
+    /// Failed sign-ins to one account, and from one address, before it is locked out.
+    pub portal_account_attempts: i32,
+    pub portal_address_attempts: i32,
+    /// How long a lock-out lasts, and the window failures are counted in, in seconds.
+    pub portal_lockout_secs: i64,
 }
 
 impl std::fmt::Debug for Settings {
@@ -33,6 +42,10 @@ impl std::fmt::Debug for Settings {
             .field("db_connections", &self.db_connections)
             .field("rate_per_second", &self.rate_per_second)
             .field("rate_burst", &self.rate_burst)
+            .field("portal_secure_cookie", &self.portal_secure_cookie)
+            .field("portal_account_attempts", &self.portal_account_attempts)
+            .field("portal_address_attempts", &self.portal_address_attempts)
+            .field("portal_lockout_secs", &self.portal_lockout_secs)
             .finish()
     }
 }
@@ -51,6 +64,10 @@ impl Default for Settings {
             // of milliseconds); 20 a second with 120 at once leaves that room.
             rate_per_second: 20.0,
             rate_burst: 120,
+            portal_secure_cookie: false,
+            portal_account_attempts: 5,
+            portal_address_attempts: 20,
+            portal_lockout_secs: 900,
         }
     }
 }
@@ -91,6 +108,14 @@ impl Settings {
             s.rate_burst = n
                 .parse()
                 .map_err(|e| anyhow::anyhow!("POS_RATE_BURST={n:?}: {e}"))?;
+        }
+        if let Ok(v) = std::env::var("POS_PORTAL_SECURE_COOKIE") {
+            s.portal_secure_cookie = matches!(v.as_str(), "1" | "true" | "yes");
+        }
+        if let Ok(n) = std::env::var("POS_PORTAL_LOCKOUT_SECS") {
+            s.portal_lockout_secs = n
+                .parse()
+                .map_err(|e| anyhow::anyhow!("POS_PORTAL_LOCKOUT_SECS={n:?}: {e}"))?;
         }
         Ok(s)
     }

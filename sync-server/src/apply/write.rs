@@ -52,7 +52,7 @@ pub async fn apply_batch(
         .collect();
     insert_lines(conn, store, &sales).await?;
     insert_payments(conn, &sales).await?;
-    rollups::add_sales(conn, store, sales.iter().map(|(_, s)| *s)).await?;
+    rollups::add_sales(conn, store, device.id, sales.iter().map(|(_, s)| *s)).await?;
 
     let mut events: Vec<Event> = sales
         .iter()
