@@ -5,6 +5,7 @@ pub mod admin;
 pub mod apply;
 pub mod auth;
 pub mod catalog;
+pub mod demo;
 pub mod error;
 pub mod feed;
 pub mod feed_lag;
