@@ -200,7 +200,8 @@ pub async fn export(
             ),
             (header::CACHE_CONTROL, "no-store".to_owned()),
         ],
-        Body::from_stream(body),
+        // Fused: the gzip layer may poll once more after the end.
+        Body::from_stream(body.fuse()),
     )
         .into_response())
 }
