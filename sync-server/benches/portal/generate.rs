@@ -38,7 +38,7 @@ pub async fn generate(pool: &PgPool, stores: i64, lines: i64) -> anyhow::Result<
                 date_trunc('day', now() - interval '730 days') - interval '1 hour'
                   + make_interval(days => (i * 730 / {sales})::int)
                   + make_interval(secs => 8 * 3600 + (i * 7919 % 46800)) AS at
-         FROM generate_series(1, {sales}) i");
+         FROM generate_series(1::int8, {sales}) i");
     run(pool, "sale lines", format!(
         "INSERT INTO sale_lines (sale_id, created_at, store_id, line_no, product_id, sku, name, unit, qty, unit_price, tax_rate, gross, net)
          SELECT s.id, s.at, s.store_id, l, md5('p' || p)::uuid, 'SKU-' || p, 'Article ' || p,
