@@ -10,7 +10,7 @@ DESKTOP  = target/release/pos-desktop
 # Where cargo puts what it builds (CARGO_TARGET_DIR when set), for the end-to-end run.
 BUILD_DIR = $(or $(CARGO_TARGET_DIR),target)
 
-.PHONY: run run-terminal test deps lint unit ui-test e2e bench bench-print bench-scan bench-desktop bench-sync demo-data clean-demo ui
+.PHONY: run run-terminal test deps lint unit ui-test e2e bench bench-print bench-scan bench-desktop bench-sync bench-events deps-nats demo-data clean-demo ui
 
 ## make run: build the UI and the till's window, set up the demo store on first start, open it.
 run: deps-desktop ui $(DATA)/till.db
@@ -48,6 +48,7 @@ test: deps lint unit ui-test e2e
 
 deps: deps-desktop ui/node_modules/.package-lock.json
 	bash .ci/ensure-postgres.sh
+	bash .ci/ensure-nats.sh
 
 lint: ui
 	$(CARGO) fmt --all -- --check
@@ -110,6 +111,15 @@ bench-sync: deps-postgres
 
 deps-postgres:
 	bash .ci/ensure-postgres.sh
+
+deps-nats:
+	bash .ci/ensure-nats.sh
+
+## make bench-events: the fan-out's numbers (release build, a nats-server of its own, a fresh
+## Postgres database): relay events/s next to raw JetStream publishing with acks, push commit to
+## consumer latency at 500 sales/s, and a 100k-event backlog drained after NATS comes back.
+bench-events: deps-postgres deps-nats
+	$(CARGO) bench -p sync-server --bench events
 
 clean-demo:
 	rm -rf $(DATA)

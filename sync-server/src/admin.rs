@@ -127,21 +127,30 @@ pub async fn create_user(
     Ok(id)
 }
 
+/// Revokes a device: its token stops working at once, and the platform hears of it
+/// (`device.revoked`, in the same transaction).
 pub async fn revoke_device(pool: &PgPool, device: Uuid) -> Result<(), AppError> {
-    let done =
-        sqlx::query("UPDATE devices SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL")
-            .bind(device)
-            .execute(pool)
-            .await?;
-    if done.rows_affected() == 0 {
-        return Err(AppError::Malformed(format!("no active device {device}")));
-    }
-    sqlx::query(
-        "INSERT INTO audit_log (actor, action, detail) VALUES ('admin', 'revoke_device', $1)",
+    let mut tx = pool.begin().await?;
+    let store: Option<Uuid> = sqlx::query_scalar(
+        "UPDATE devices SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL
+         RETURNING store_id",
     )
-    .bind(serde_json::json!({ "device_id": device }))
-    .execute(pool)
+    .bind(device)
+    .fetch_optional(&mut *tx)
     .await?;
+    let Some(store) = store else {
+        return Err(AppError::Malformed(format!("no active device {device}")));
+    };
+    let detail = serde_json::json!({ "device_id": device, "store_id": store });
+    audit(&mut tx, "admin", "revoke_device", detail.clone()).await?;
+    let event = crate::events::NewEvent {
+        name: "device.revoked",
+        entity: device.to_string(),
+        at_ms: None,
+        data: detail,
+    };
+    crate::events::outbox::insert(&mut tx, store, device, &[event]).await?;
+    tx.commit().await?;
     Ok(())
 }
 

@@ -6,6 +6,7 @@ pub mod apply;
 pub mod auth;
 pub mod catalog;
 pub mod error;
+pub mod events;
 pub mod feed;
 pub mod feed_lag;
 pub mod handlers;
@@ -14,6 +15,7 @@ pub mod metrics;
 pub mod rate;
 pub mod routes;
 pub mod settings;
+pub mod shifts;
 pub mod staff;
 pub mod startup;
 

@@ -2,7 +2,7 @@
 
 use clap::{Parser, Subcommand};
 use sqlx::postgres::PgPoolOptions;
-use sync_server::{admin, staff, Application, Settings};
+use sync_server::{admin, events, staff, Application, Settings};
 use uuid::Uuid;
 
 #[derive(Parser)]
@@ -14,10 +14,57 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Verb {
-    /// Serve the sync API (DATABASE_URL, POS_LISTEN).
+    /// Serve the sync API (DATABASE_URL, POS_LISTEN); relays the outbox too when POS_NATS_URL
+    /// is set.
     Serve,
+    /// Relay the outbox to NATS JetStream without serving the API (POS_NATS_URL).
+    Relay,
     #[command(subcommand)]
     Admin(AdminVerb),
+    /// The event fan-out: dead letters, replay, and a reference consumer.
+    #[command(subcommand)]
+    Events(EventsVerb),
+}
+
+#[derive(Subcommand)]
+enum EventsVerb {
+    /// Events that could not be delivered.
+    #[command(subcommand)]
+    Dlq(DlqVerb),
+    /// Publish a store's kept events again under their own ids (consumers drop what they have).
+    Replay {
+        #[arg(long)]
+        store: Uuid,
+        /// From this time on (RFC 3339, e.g. 2026-12-01T08:00:00Z).
+        #[arg(long, conflicts_with = "from", required_unless_present = "from")]
+        since: Option<String>,
+        /// From this store sequence number (`storeseq`) on.
+        #[arg(long)]
+        from: Option<i64>,
+    },
+    /// Print events as JSON lines, once each (a durable consumer with an inbox).
+    Tail {
+        /// The durable consumer's name: it resumes where it stopped.
+        #[arg(long, default_value = "pos-tail")]
+        durable: String,
+        /// Only these subjects (NATS wildcards, e.g. 'transaction.*.sale.>').
+        #[arg(long)]
+        subject: Option<String>,
+        /// When the consumer is new, start at this stream sequence (JetStream replay).
+        #[arg(long)]
+        from_stream_seq: Option<u64>,
+    },
+}
+
+#[derive(Subcommand)]
+enum DlqVerb {
+    /// Dead letters not yet retried, as JSON lines (--all: retried ones too).
+    List {
+        #[arg(long)]
+        all: bool,
+    },
+    /// Deliver a dead letter again.
+    Retry { id: i64 },
 }
 
 #[derive(Subcommand)]
@@ -81,6 +128,26 @@ async fn main() -> anyhow::Result<()> {
             tracing::info!(port = app.port(), "serving");
             app.run_until_stopped().await?;
         }
+        Verb::Relay => {
+            let url = settings
+                .nats_url
+                .clone()
+                .ok_or_else(|| anyhow::anyhow!("set POS_NATS_URL to relay"))?;
+            let pool = PgPoolOptions::new()
+                .max_connections(settings.db_connections.max(2))
+                .connect(&settings.database_url)
+                .await?;
+            sync_server::MIGRATOR.run(&pool).await?;
+            tracing::info!(nats = %url, "relaying");
+            let stats = std::sync::Arc::default();
+            if let Some(relay) = events::start(pool, &settings, stats).await? {
+                tokio::select! {
+                    r = relay => r?,
+                    _ = tokio::signal::ctrl_c() => {}
+                }
+            }
+        }
+        Verb::Events(verb) => run_events(&settings, verb).await?,
         Verb::Admin(verb) => {
             let pool = PgPoolOptions::new().connect(&settings.database_url).await?;
             sync_server::MIGRATOR.run(&pool).await?;
@@ -127,6 +194,61 @@ async fn main() -> anyhow::Result<()> {
                     println!("{} ({}) is now {}, {state}", m.name, m.id, m.role.as_str());
                 }
             }
+        }
+    }
+    Ok(())
+}
+
+async fn run_events(settings: &Settings, verb: EventsVerb) -> anyhow::Result<()> {
+    use std::io::Write;
+    let pool = PgPoolOptions::new().connect(&settings.database_url).await?;
+    sync_server::MIGRATOR.run(&pool).await?;
+    let sink = match &settings.nats_url {
+        Some(url) => Some(events::nats::NatsSink::connect(url).await?),
+        None => None,
+    };
+    let need_sink = || {
+        sink.clone()
+            .ok_or_else(|| anyhow::anyhow!("set POS_NATS_URL to reach the stream"))
+    };
+    match verb {
+        EventsVerb::Dlq(DlqVerb::List { all }) => {
+            let mut out = std::io::stdout().lock();
+            for d in events::dlq::list(&pool, all).await? {
+                writeln!(out, "{}", serde_json::to_string(&d)?)?;
+            }
+        }
+        EventsVerb::Dlq(DlqVerb::Retry { id }) => {
+            events::dlq::retry(&pool, sink.as_ref(), id).await?;
+            println!("dead letter {id} sent again");
+        }
+        EventsVerb::Replay { store, since, from } => {
+            let start = match (from, since) {
+                (Some(seq), _) => events::replay::From::Seq(seq),
+                (None, Some(t)) => events::replay::From::Time(t),
+                (None, None) => anyhow::bail!("give --since TIME or --from SEQ"),
+            };
+            let done = events::replay::replay(&pool, &need_sink()?, store, &start).await?;
+            println!("{}", serde_json::to_string(&done)?);
+        }
+        EventsVerb::Tail {
+            durable,
+            subject,
+            from_stream_seq,
+        } => {
+            let sink = need_sink()?;
+            let mut config = events::tail::TailConfig::new(&durable);
+            config.subject = subject;
+            config.from_stream_seq = from_stream_seq;
+            let mut out = std::io::stdout();
+            events::tail::run(&pool, sink.context(), &config, |e| {
+                let line = serde_json::to_string(e).map_err(|e| e.to_string())?;
+                // Handled only once printed: a closed stdout refuses the event.
+                writeln!(out, "{line}")
+                    .and_then(|_| out.flush())
+                    .map_err(|e| e.to_string())
+            })
+            .await?;
         }
     }
     Ok(())

@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use axum::extract::{MatchedPath, Request, State};
@@ -20,14 +20,14 @@ const LATENCY_BUCKETS: &[f64] = &[
 const BATCH_BUCKETS: &[f64] = &[1.0, 10.0, 50.0, 100.0, 500.0, 1000.0, 5000.0];
 
 #[derive(Default)]
-struct Histogram {
+pub(crate) struct Histogram {
     counts: Vec<u64>,
     sum: f64,
     count: u64,
 }
 
 impl Histogram {
-    fn observe(&mut self, bounds: &[f64], v: f64) {
+    pub(crate) fn observe(&mut self, bounds: &[f64], v: f64) {
         if self.counts.len() != bounds.len() {
             self.counts = vec![0; bounds.len()];
         }
@@ -40,7 +40,7 @@ impl Histogram {
         self.count += 1;
     }
 
-    fn render(&self, out: &mut String, name: &str, labels: &str, bounds: &[f64]) {
+    pub(crate) fn render(&self, out: &mut String, name: &str, labels: &str, bounds: &[f64]) {
         let sep = if labels.is_empty() { "" } else { "," };
         for (i, b) in bounds.iter().enumerate() {
             let c = self.counts.get(i).copied().unwrap_or(0);
@@ -73,6 +73,8 @@ pub struct Metrics {
     counts: Mutex<Counts>,
     /// How far the terminals pulling from this server are behind their store's feed.
     pub feed: crate::feed_lag::FeedLag,
+    /// The outbox relay's counters, when this process relays.
+    pub events: Arc<crate::events::stats::RelayStats>,
 }
 
 impl Metrics {
@@ -150,6 +152,7 @@ impl Metrics {
         one("pos_feed_lag_entries", "gauge", "", &lag.max_entries);
         one("pos_feed_terminals_behind", "gauge", "", &lag.behind);
         one("pos_feed_terminals_active", "gauge", "", &lag.active);
+        self.events.render(&mut out);
         out
     }
 }
@@ -171,11 +174,37 @@ pub async fn track(State(state): State<AppState>, req: Request, next: Next) -> R
 }
 
 pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
+    let mut out = state.metrics.render();
+    outbox_backlog(&state.pool, &mut out).await;
     (
         [(
             axum::http::header::CONTENT_TYPE,
             "text/plain; version=0.0.4",
         )],
-        state.metrics.render(),
+        out,
     )
+}
+
+/// The events not yet published, and how long the oldest has waited. Read from Postgres at
+/// each scrape; left out (not failed) when the database does not answer within a second, so
+/// `/metrics` stays up with it down.
+async fn outbox_backlog(pool: &sqlx::PgPool, out: &mut String) {
+    let query = sqlx::query_as::<_, (i64, f64, i64)>(
+        "SELECT count(*),
+                coalesce(extract(epoch FROM now() - min(created_at)), 0)::float8,
+                (SELECT count(*) FROM dead_letters WHERE retried_at IS NULL)
+         FROM outbox WHERE published_at IS NULL AND dead_at IS NULL",
+    )
+    .fetch_one(pool);
+    let Ok(Ok((backlog, age, dead))) = tokio::time::timeout(Duration::from_secs(1), query).await
+    else {
+        return;
+    };
+    let _ = writeln!(
+        out,
+        "# HELP pos_outbox_backlog Events not yet published.\n# TYPE pos_outbox_backlog gauge\npos_outbox_backlog {backlog}\n\
+         # HELP pos_outbox_oldest_unpublished_seconds Age of the oldest event not yet published.\n\
+         # TYPE pos_outbox_oldest_unpublished_seconds gauge\npos_outbox_oldest_unpublished_seconds {age:.3}\n\
+         # HELP pos_outbox_dead Dead letters not retried.\n# TYPE pos_outbox_dead gauge\npos_outbox_dead {dead}"
+    );
 }

@@ -220,13 +220,13 @@ async fn change(
     };
     let body = serde_json::to_vec(&member).map_err(|e| AppError::Malformed(e.to_string()))?;
     crate::feed::append_server(tx, store, &[("staff", id.to_string(), body)]).await?;
-    sqlx::query("INSERT INTO outbox (id, store_id, subject, payload) VALUES ($1, $2, $3, $4)")
-        .bind(Uuid::now_v7())
-        .bind(store)
-        .bind(format!("pos.{store}.staff.changed"))
-        .bind(serde_json::json!({ "staff_id": id, "role": role, "active": active }))
-        .execute(&mut *tx)
-        .await?;
+    let event = crate::events::NewEvent {
+        name: "staff.changed",
+        entity: id.to_string(),
+        at_ms: Some(at_ms),
+        data: serde_json::json!({ "staff_id": id, "name": member.name, "role": role, "active": active }),
+    };
+    crate::events::outbox::insert(tx, store, Uuid::nil(), &[event]).await?;
     audit(
         tx,
         "admin",

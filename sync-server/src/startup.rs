@@ -15,6 +15,8 @@ pub struct Application {
     listener: TcpListener,
     notifications: sqlx::postgres::PgListener,
     state: AppState,
+    /// The outbox relay, when `POS_NATS_URL` is set.
+    relay: Option<tokio::task::JoinHandle<()>>,
 }
 
 impl Application {
@@ -35,16 +37,19 @@ impl Application {
         let notifications = crate::live::Live::connect(&pool).await?;
         let listener = TcpListener::bind(settings.listen).await?;
         let port = listener.local_addr()?.port();
+        let metrics: Arc<crate::metrics::Metrics> = Arc::default();
+        let relay = crate::events::start(pool.clone(), &settings, metrics.events.clone()).await?;
         Ok(Application {
             port,
             listener,
             notifications,
+            relay,
             state: AppState {
                 pool,
                 settings: Arc::new(settings.clone()),
                 partitioned_days: Arc::default(),
                 live: crate::live::Live::default(),
-                metrics: Arc::default(),
+                metrics,
                 rate: Arc::new(crate::rate::RateLimiter::new(
                     settings.rate_per_second,
                     settings.rate_burst,
@@ -90,6 +95,9 @@ impl Application {
             .await?;
         listening.abort();
         lagging.abort();
+        if let Some(relay) = self.relay {
+            relay.abort();
+        }
         Ok(())
     }
 }

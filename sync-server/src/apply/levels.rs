@@ -1,8 +1,9 @@
 //! Stock levels kept by the ledger rule — the latest COUNT by HLC plus the deltas after it, the
 //! same rule as on the tills — for a batch of newly recorded movements at once: the levels of
 //! the products touched are read in one statement, walked in the batch's order in memory, and
-//! written back in one statement (and one more for products without a level yet). Each movement that changes a level is a `stock.changed`
-//! event, and a level below zero is also `stock.oversold`.
+//! written back in one statement (and one more for products without a level yet). Each movement
+//! that changes a level is a `stock.changed` event; a level that falls to or below the product's
+//! reorder point from above it is also `stock.low`, and a level below zero `stock.oversold`.
 
 use std::collections::HashMap;
 
@@ -100,6 +101,16 @@ pub async fn keep(
             stored: false,
         });
     }
+    let reorder: HashMap<Uuid, i64> = sqlx::query_as(
+        "SELECT id, reorder_point FROM products
+         WHERE store_id = $1 AND id = ANY($2) AND reorder_point > 0",
+    )
+    .bind(store)
+    .bind(levels.keys().copied().collect::<Vec<_>>())
+    .fetch_all(&mut *conn)
+    .await?
+    .into_iter()
+    .collect();
     let mut events = Vec::new();
     for (i, m) in movements.iter().enumerate() {
         let Some(Level {
@@ -137,29 +148,29 @@ pub async fn keep(
         } else {
             continue;
         };
+        let before = *level;
         *level = next;
         *changed = true;
         let payload = serde_json::json!({
-            "product_id": m.product, "level": next, "movement": m.kind.as_str(),
+            "product_id": m.product, "level": next, "previous": before, "movement": m.kind.as_str(),
+            "at_ms": m.at_ms,
         });
+        let event = |name, payload| Event {
+            pos: m.pos,
+            name,
+            payload,
+        };
+        events.push(event("stock.changed", payload.clone()));
+        if let Some(&point) = reorder.get(&m.product) {
+            if before > point && next <= point {
+                let mut low = payload.clone();
+                low["reorder_point"] = serde_json::json!(point);
+                events.push(event("stock.low", low));
+            }
+        }
         if next < 0 {
             // Sold more than the ledger says was there: a miscount or a missed delivery to chase.
-            events.push(Event {
-                pos: m.pos,
-                name: "stock.changed",
-                payload: payload.clone(),
-            });
-            events.push(Event {
-                pos: m.pos,
-                name: "stock.oversold",
-                payload,
-            });
-        } else {
-            events.push(Event {
-                pos: m.pos,
-                name: "stock.changed",
-                payload,
-            });
+            events.push(event("stock.oversold", payload));
         }
     }
     let mut changed: Vec<(&Uuid, &Level)> = levels.iter().filter(|(_, l)| l.changed).collect();

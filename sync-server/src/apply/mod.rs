@@ -20,6 +20,7 @@ use pos_shared::{Gtin, Hlc, MovementKind, Product, Sale, StockMovement};
 use uuid::Uuid;
 
 pub use authorise::authorise;
+pub use levels::Event;
 pub use write::{apply_batch, Applied, ServerEntry};
 
 /// The kinds of entry a till writes to its change log.
@@ -58,6 +59,8 @@ pub enum Record {
         member: Box<StaffMember>,
         at_ms: i64,
     },
+    /// A till's drawer event (open, cash in/out, close): materialised in `shifts`.
+    Shift(Box<pos_shared::ShiftEvent>),
     /// Stored and fanned out, nothing to apply here (yet).
     Plain,
 }
@@ -107,7 +110,8 @@ impl Entry<'_> {
         match &self.record {
             Record::Sale(s) => vec![day(s.created_at_ms), day(s.hlc.wall_ms)],
             Record::Movement(m) => vec![day(m.hlc.wall_ms)],
-            Record::Genesis(_)
+            Record::Shift(_)
+            | Record::Genesis(_)
             | Record::ProductEdit { .. }
             | Record::Staff { .. }
             | Record::Plain => vec![],
@@ -243,6 +247,13 @@ fn read_record(kind: &str, entity_id: &str, hlc: &str, body: &[u8]) -> Result<Re
                 member: Box::new(m),
                 at_ms: entry_time(hlc),
             })
+        }
+        "shift_event" => {
+            let e: pos_shared::ShiftEvent = serde_json::from_slice(body)
+                .map_err(|e| format!("the drawer event is not readable: {e}"))?;
+            check_time(e.hlc.wall_ms)?;
+            crate::shifts::check(&e)?;
+            Ok(Record::Shift(Box::new(e)))
         }
         _ => Ok(Record::Plain),
     }

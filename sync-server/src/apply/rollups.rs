@@ -23,6 +23,21 @@ pub fn business_day(at_ms: i64) -> i32 {
     (at_ms.saturating_add(STORE_UTC_OFFSET_MS)).div_euclid(DAY_MS) as i32
 }
 
+/// The business day of a sale made at `at_ms`, as `YYYY-MM-DD` (what events carry).
+pub fn business_date(at_ms: i64) -> String {
+    // Days since 1970 to a civil date (Howard Hinnant's algorithm, proleptic Gregorian).
+    let z = i64::from(business_day(at_ms)) + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 struct Day {
     sales: i64,
@@ -161,5 +176,8 @@ mod tests {
         // and ends at 23:00 UTC.
         assert_eq!(business_day(midnight_utc + 23 * 3_600_000 - 1), 20_781);
         assert_eq!(business_day(midnight_utc + 23 * 3_600_000), 20_782);
+        assert_eq!(business_date(midnight_utc - 1_800_000), "2026-11-24");
+        assert_eq!(business_date(midnight_utc - 3_600_001), "2026-11-23");
+        assert_eq!(business_date(951_782_400_000 + 3_600_000), "2000-02-29");
     }
 }

@@ -1,7 +1,7 @@
 //! A batch's records written with one statement per table (`INSERT … SELECT FROM UNNEST`):
 //! sales once by id, their lines and payments, the stock movements (sales' and ledger entries)
 //! once by (product, hlc, key), the levels, the day and product rollups of the new sales, and
-//! the outbox events, in the batch's order.
+//! the outbox events (`events::outbox`), in the batch's order.
 
 use std::collections::HashSet;
 
@@ -13,6 +13,7 @@ use super::levels::{self, Event, Movement};
 use super::rollups;
 use super::{Entry, Record};
 use crate::auth::Device;
+use crate::events::NewEvent;
 
 /// What a batch wrote (for the metrics), and the entries the server adds to the feed after
 /// the batch's own.
@@ -54,21 +55,21 @@ pub async fn apply_batch(
     insert_payments(conn, &sales).await?;
     rollups::add_sales(conn, store, sales.iter().map(|(_, s)| *s)).await?;
 
-    let mut events: Vec<Event> = sales
-        .iter()
-        .map(|(pos, s)| Event {
+    let mut events: Vec<Event> = Vec::new();
+    for (pos, s) in &sales {
+        events.push(Event {
             pos: *pos,
             name: if s.kind == SaleKind::Refund {
                 "sale.refunded"
             } else {
                 "sale.completed"
             },
-            payload: serde_json::json!({
-                "sale_id": s.id, "refund_of": s.refund_of, "terminal_id": s.terminal_id,
-                "receipt_no": s.receipt_no, "total": s.total.centimes(), "at_ms": s.created_at_ms,
-            }),
-        })
-        .collect();
+            payload: sale_data(s, device.id),
+        });
+        if s.kind == SaleKind::Sale {
+            events.extend(payments_captured(*pos, s));
+        }
+    }
 
     let mut movements: Vec<Movement> = Vec::new();
     for (pos, s) in &sales {
@@ -88,17 +89,21 @@ pub async fn apply_batch(
     movements.sort_by_key(|m| m.pos); // stable: a sale's lines stay in order
     let mut keys = HashSet::new();
     movements.retain(|m| keys.insert((m.product, m.hlc.clone(), m.key.clone())));
+    // Products first: a product created in this batch has its reorder point for `stock.low`.
+    let products = super::products::apply(conn, store, entries).await?;
     let movements = insert_movements(conn, store, movements).await?;
     events.extend(levels::keep(conn, store, &movements).await?);
-    let products = super::products::apply(conn, store, entries).await?;
     events.extend(products.events);
     events.extend(add_staff(conn, device, entries).await?);
+    events.extend(crate::shifts::apply(conn, device, entries).await?);
     events.sort_by_key(|e| e.pos); // stable: a sale's event before its stock events
-    insert_outbox(conn, store, &events).await?;
+    let n = events.len();
+    let events: Vec<NewEvent> = events.into_iter().map(new_event).collect();
+    crate::events::outbox::insert(conn, store, device.id, &events).await?;
     Ok(Applied {
         sales: sales.len(),
         movements: movements.len(),
-        events: events.len(),
+        events: n,
         server_entries: products.reverts,
     })
 }
@@ -307,35 +312,60 @@ async fn insert_movements(
     Ok(movements)
 }
 
-/// Events for the rest of the platform, in the transaction that caused them; the relay
-/// publishes each as `pos.<store>.<event>`.
-async fn insert_outbox(
-    conn: &mut PgConnection,
-    store: Uuid,
-    events: &[Event],
-) -> Result<(), sqlx::Error> {
-    if events.is_empty() {
-        return Ok(());
+/// A sale as its event carries it: everything a consumer needs without calling back (lines,
+/// payments, TVA per rate, amounts in centimes), with the business day it counts in.
+fn sale_data(s: &Sale, device: Uuid) -> serde_json::Value {
+    let mut data = serde_json::to_value(s).unwrap_or_default();
+    if let Some(o) = data.as_object_mut() {
+        if let Some(id) = o.remove("id") {
+            o.insert("sale_id".into(), id);
+        }
+        o.insert("device_id".into(), serde_json::json!(device));
+        o.insert("at_ms".into(), serde_json::json!(s.created_at_ms));
+        o.insert(
+            "business_day".into(),
+            serde_json::json!(rollups::business_date(s.created_at_ms)),
+        );
     }
-    sqlx::query(
-        "INSERT INTO outbox (id, store_id, subject, payload)
-         SELECT id, $2, s, p::jsonb FROM UNNEST($1::uuid[], $3::text[], $4::text[]) AS u(id, s, p)",
-    )
-    .bind(events.iter().map(|_| Uuid::now_v7()).collect::<Vec<_>>())
-    .bind(store)
-    .bind(
-        events
-            .iter()
-            .map(|e| format!("pos.{store}.{}", e.name))
-            .collect::<Vec<_>>(),
-    )
-    .bind(
-        events
-            .iter()
-            .map(|e| e.payload.to_string())
-            .collect::<Vec<_>>(),
-    )
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
+    data
+}
+
+/// One `payment.captured` per tender of a sale (refunds give money back; they are in
+/// `sale.refunded`).
+fn payments_captured(pos: usize, s: &Sale) -> impl Iterator<Item = Event> + '_ {
+    s.payments.iter().enumerate().map(move |(i, p)| Event {
+        pos,
+        name: "payment.captured",
+        payload: serde_json::json!({
+            "payment_id": format!("{}/{}", s.id, i + 1), "sale_id": s.id, "seq": i + 1,
+            "tender": p.tender, "amount": p.amount, "tendered": p.tendered,
+            "reference": p.reference, "terminal_id": s.terminal_id, "at_ms": s.created_at_ms,
+            "business_day": rollups::business_date(s.created_at_ms),
+        }),
+    })
+}
+
+/// An event of the batch as the outbox records it: what it is about (its entity) and when it
+/// happened are read from its data.
+fn new_event(e: Event) -> NewEvent {
+    let p = &e.payload;
+    let entity = [
+        "payment_id",
+        "sale_id",
+        "shift_id",
+        "staff_id",
+        "product_id",
+    ]
+    .iter()
+    .find_map(|k| p.get(*k))
+    .or_else(|| p.pointer("/product/id"))
+    .and_then(|v| v.as_str())
+    .unwrap_or_default()
+    .to_owned();
+    NewEvent {
+        name: e.name,
+        entity,
+        at_ms: p.get("at_ms").and_then(|v| v.as_i64()),
+        data: e.payload,
+    }
 }

@@ -50,13 +50,14 @@ pub async fn enroll(
         .await?;
     let detail = serde_json::json!({ "device_id": device_id, "store_id": store_id, "name": name });
     audit(&mut tx, "enrolment", "device_enrolled", detail.clone()).await?;
-    sqlx::query("INSERT INTO outbox (id, store_id, subject, payload) VALUES ($1, $2, $3, $4)")
-        .bind(Uuid::now_v7())
-        .bind(store_id)
-        .bind(format!("pos.{store_id}.device.enrolled"))
-        .bind(detail)
-        .execute(&mut *tx)
-        .await?;
+    // Taken after the code and the device: the store's head row it locks is held by pushes.
+    let event = crate::events::NewEvent {
+        name: "device.enrolled",
+        entity: device_id.to_string(),
+        at_ms: None,
+        data: detail,
+    };
+    crate::events::outbox::insert(&mut tx, store_id, device_id, &[event]).await?;
     tx.commit().await?;
     Ok(Json(Envelope::ok(EnrollResponse {
         device_id,

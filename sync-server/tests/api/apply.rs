@@ -202,6 +202,6 @@ async fn sales_and_counts_make_the_stock_level_once() {
         .iter()
         .find(|(s, _)| s.ends_with(".stock.oversold"))
         .unwrap();
-    assert_eq!(oversold.0, format!("pos.{store}.stock.oversold"));
+    assert_eq!(oversold.0, format!("inventory.{store}.stock.oversold"));
     assert_eq!(oversold.1["level"], -3);
 }

@@ -5,6 +5,7 @@ mod admin;
 mod apply;
 mod batch;
 mod catalog;
+mod events;
 mod faults;
 mod feed;
 mod fuzz;
