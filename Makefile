@@ -10,12 +10,19 @@ DESKTOP  = target/release/pos-desktop
 # Where cargo puts what it builds (CARGO_TARGET_DIR when set), for the end-to-end run.
 BUILD_DIR = $(or $(CARGO_TARGET_DIR),target)
 
-.PHONY: run run-terminal test deps lint unit ui-test e2e bench bench-print bench-scan bench-desktop bench-sync bench-events deps-nats demo-data clean-demo ui
+.PHONY: run run-terminal run-server test deps deps-chromium deps-nats lint unit ui-test e2e portal-e2e bench bench-print bench-scan bench-desktop bench-sync bench-events bench-portal demo-data clean-demo ui
 
 ## make run: build the UI and the till's window, set up the demo store on first start, open it.
 run: deps-desktop ui $(DATA)/till.db
 	$(CARGO) build --release -p pos-desktop
 	$(DESKTOP) --data-dir $(DATA)
+
+## make run-server: the sync server with the back-office portal at http://127.0.0.1:8080/, over a
+## fresh `pos_demo` database holding two demo stores whose four terminals pushed 90 days of sales;
+## prints the portal's address, the demo sign-ins and the command that enrols `make run`'s till.
+run-server: deps-postgres ui
+	$(CARGO) build --release -p sync-server --example portal-demo
+	$(BUILD_DIR)/release/examples/portal-demo
 
 ## make run-terminal: the same till in the terminal (no window).
 run-terminal: $(DATA)/till.db
@@ -43,12 +50,15 @@ FORCE:
 
 ## make test: install what is missing, then format check, lints and every test: Rust (unit,
 ## scenario, Postgres), the UI's unit tests, and the real window end to end under Xvfb.
-test: deps lint unit ui-test e2e
+test: deps lint unit ui-test e2e portal-e2e
 	@awk '/^test result:/ { p += $$4; f += $$6 } END { printf "total: %d passed, %d failed\n", p, f }' target/test.log
 
-deps: deps-desktop ui/node_modules/.package-lock.json
+deps: deps-desktop deps-chromium ui/node_modules/.package-lock.json
 	bash .ci/ensure-postgres.sh
 	bash .ci/ensure-nats.sh
+
+deps-chromium:
+	bash .ci/ensure-chromium.sh
 
 lint: ui
 	$(CARGO) fmt --all -- --check
@@ -69,6 +79,13 @@ e2e: ui
 	$(CARGO) build -p pos-cli -p pos-desktop
 	set -o pipefail; POS_BIN_DIR=$(BUILD_DIR)/debug node ui/e2e/till.e2e.mjs 2>&1 | tee target/e2e.log
 	@grep '^test result:' target/e2e.log >> target/test.log
+
+## make portal-e2e: the back-office portal in Debian's Chromium (playwright-core) against the real
+## server and a generated history; screenshots in target/e2e-portal/.
+portal-e2e: ui deps-chromium deps-postgres
+	$(CARGO) build -p sync-server --example portal-demo
+	set -o pipefail; POS_BIN_DIR=$(BUILD_DIR)/debug node ui/e2e/portal.e2e.mjs 2>&1 | tee target/portal-e2e.log
+	@grep '^test result:' target/portal-e2e.log >> target/test.log
 
 ## make bench: the numbers the issues ask for (release build, 100k-product catalog).
 BENCH_CATALOG = target/bench/catalog-100k.csv
@@ -120,6 +137,11 @@ deps-nats:
 ## consumer latency at 500 sales/s, and a 100k-event backlog drained after NATS comes back.
 bench-events: deps-postgres deps-nats
 	$(CARGO) bench -p sync-server --bench events
+
+## make bench-portal: the portal's report latencies over a big generated history (PORTAL_BENCH_LINES
+## sale lines over PORTAL_BENCH_STORES stores and 2 years; see sync-server/benches/portal/).
+bench-portal: deps-postgres
+	$(CARGO) bench -p sync-server --bench portal
 
 clean-demo:
 	rm -rf $(DATA)

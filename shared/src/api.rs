@@ -27,6 +27,7 @@ pub mod codes {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ApiError {
     pub code: String,
     pub message: String,
@@ -88,6 +89,7 @@ impl<T> Envelope<T> {
 
 /// `POST /v1/devices/enroll`: a one-time code made by a manager turns a terminal into a device.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EnrollRequest {
     pub protocol: u32,
     pub code: String,
@@ -95,6 +97,7 @@ pub struct EnrollRequest {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EnrollResponse {
     pub device_id: Uuid,
     pub store_id: Uuid,
@@ -104,6 +107,7 @@ pub struct EnrollResponse {
 
 /// One change-log entry as pushed: `body` is base64 of the entry's bytes.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PushEntry {
     pub seq: i64,
     pub kind: String,
@@ -114,6 +118,7 @@ pub struct PushEntry {
 
 /// `POST /v1/sync/push`: entries must continue the device's acknowledged sequence.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PushRequest {
     pub protocol: u32,
     pub device_id: Uuid,
@@ -122,6 +127,7 @@ pub struct PushRequest {
 
 /// An entry the server stored but refused to apply, and why.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RejectedEntry {
     pub seq: i64,
     pub code: String,
@@ -129,6 +135,7 @@ pub struct RejectedEntry {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PushResponse {
     /// Every entry up to this sequence number is safe on the server.
     pub acked_through: i64,
@@ -137,6 +144,7 @@ pub struct PushResponse {
 
 /// One entry of the store's feed, in cursor order.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PullEntry {
     pub cursor: i64,
     pub kind: String,
@@ -148,6 +156,7 @@ pub struct PullEntry {
 
 /// `GET /v1/sync/pull?since=CURSOR&limit=N`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PullResponse {
     pub entries: Vec<PullEntry>,
     pub next: i64,
@@ -161,6 +170,7 @@ pub struct PullResponse {
 /// after it. Everything is idempotent on the till, so pages may overlap the feed: the terminal
 /// keeps the first page's `as_of` and pulls from there when the last page is in.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SnapshotResponse {
     /// The store's feed head before this page was read.
     pub as_of: i64,
@@ -168,6 +178,7 @@ pub struct SnapshotResponse {
     pub movements: Vec<SnapshotMovement>,
     /// The store's staff as the server knows them (first page only).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Object>))]
     pub staff: Vec<crate::staff::StaffMember>,
     /// Where the next page starts (`after=`), when `more`.
     pub next: Option<Uuid>,
@@ -175,7 +186,9 @@ pub struct SnapshotResponse {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SnapshotProduct {
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub product: crate::Product,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub doc: Option<String>,
@@ -183,10 +196,12 @@ pub struct SnapshotProduct {
 
 /// A stock movement as the ledger keeps it: `key` is the movement's id, or `sale_id/line_no`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SnapshotMovement {
     pub product_id: Uuid,
     pub hlc: String,
     pub key: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub kind: crate::MovementKind,
     pub qty: i64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -196,6 +211,7 @@ pub struct SnapshotMovement {
 /// `GET /v1/sync/live` sends server-sent events named [`LiveEvent::NAME`] with this as data:
 /// the store's feed is at `cursor` now; `null` means "something may have moved, pull".
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LiveEvent {
     pub cursor: Option<i64>,
 }

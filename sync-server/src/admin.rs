@@ -1,8 +1,6 @@
 //! What an administrator does from the command line (and tests do directly): create stores,
 //! make one-time enrolment codes, create back-office users, revoke devices.
 
-use argon2::password_hash::{PasswordHasher, SaltString};
-use argon2::Argon2;
 use sqlx::PgPool;
 use uuid::Uuid;
 
@@ -61,16 +59,43 @@ pub async fn enrollment_code(pool: &PgPool, store: Uuid) -> Result<String, AppEr
     Ok(code)
 }
 
-/// The roles a back-office user can have (the same names as the tills').
-pub const ROLES: [&str; 3] = ["cashier", "manager", "admin"];
-const MIN_PASSWORD: usize = 10;
+/// The roles a back-office user can have: an owner sees every store, a manager and an
+/// accountant (read-only) the stores they are given.
+pub const ROLES: [&str; 3] = ["owner", "manager", "accountant"];
+const MIN_PASSWORD: usize = crate::portal::sign_in::MIN_PASSWORD;
 
-/// Creates a back-office user whose password is stored as an argon2 hash; the user's id.
+/// Sets a store's time zone (a name Postgres knows, e.g. `Africa/Algiers`): its business day.
+/// Sales already recorded keep the day they were counted on.
+pub async fn set_time_zone(pool: &PgPool, store: Uuid, zone: &str) -> Result<(), AppError> {
+    let known: bool =
+        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_timezone_names WHERE name = $1)")
+            .bind(zone)
+            .fetch_one(pool)
+            .await?;
+    if !known {
+        return Err(AppError::Malformed(format!(
+            "{zone:?} is not a time zone: use e.g. Africa/Algiers"
+        )));
+    }
+    let done = sqlx::query("UPDATE stores SET time_zone = $2 WHERE id = $1")
+        .bind(store)
+        .bind(zone)
+        .execute(pool)
+        .await?;
+    if done.rows_affected() == 0 {
+        return Err(AppError::Malformed(format!("no store {store}")));
+    }
+    Ok(())
+}
+
+/// Creates a back-office user whose password is stored as an argon2id hash; the user's id.
+/// A manager or an accountant is given `stores` (at least one); an owner sees every store.
 pub async fn create_user(
     pool: &PgPool,
     email: &str,
     role: &str,
     password: &str,
+    stores: &[Uuid],
 ) -> Result<Uuid, AppError> {
     let email = email.trim().to_lowercase();
     let well_formed = email
@@ -93,12 +118,17 @@ pub async fn create_user(
             "a password needs at least {MIN_PASSWORD} characters"
         )));
     }
-    let salt = SaltString::encode_b64(&rand::random::<[u8; 16]>())
-        .map_err(|e| AppError::Malformed(format!("cannot salt the password: {e}")))?;
-    let hash = Argon2::default()
-        .hash_password(password.as_bytes(), &salt)
-        .map_err(|e| AppError::Malformed(format!("cannot hash the password: {e}")))?
-        .to_string();
+    if role != "owner" && stores.is_empty() {
+        return Err(AppError::Malformed(format!(
+            "a {role} needs at least one store (--store STORE_ID)"
+        )));
+    }
+    if role == "owner" && !stores.is_empty() {
+        return Err(AppError::Malformed(
+            "an owner sees every store: give no --store".into(),
+        ));
+    }
+    let hash = crate::portal::sign_in::hash_password(password)?;
     let id = Uuid::now_v7();
     let mut tx = pool.begin().await?;
     let inserted = sqlx::query(
@@ -116,11 +146,23 @@ pub async fn create_user(
             "{email} already has an account"
         )));
     }
+    let given = sqlx::query(
+        "INSERT INTO user_stores (user_id, store_id) SELECT $1, id FROM stores WHERE id = ANY($2)",
+    )
+    .bind(id)
+    .bind(stores)
+    .execute(&mut *tx)
+    .await?;
+    if given.rows_affected() as usize != stores.len() {
+        return Err(AppError::Malformed(
+            "one of the stores given does not exist".into(),
+        ));
+    }
     audit(
         &mut tx,
         "admin",
         "create_user",
-        serde_json::json!({ "user_id": id, "email": email, "role": role }),
+        serde_json::json!({ "user_id": id, "email": email, "role": role, "stores": stores }),
     )
     .await?;
     tx.commit().await?;

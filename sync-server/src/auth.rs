@@ -56,9 +56,14 @@ where
 }
 
 async fn device_by_token(pool: &PgPool, token: &str) -> Result<Device, AppError> {
+    // Also notes when the terminal was last heard from (the portal shows terminals that have
+    // not synced), written at most once a minute so a busy till does not rewrite its row.
     let row: Option<(Uuid, Uuid, Option<i64>)> = sqlx::query_as(
-        "SELECT id, store_id, CAST(extract(epoch FROM revoked_at) AS bigint) FROM devices
-         WHERE token_hash = $1",
+        "WITH d AS (SELECT id, store_id, revoked_at, last_seen_at FROM devices WHERE token_hash = $1),
+              seen AS (UPDATE devices SET last_seen_at = now() FROM d
+                       WHERE devices.id = d.id AND d.revoked_at IS NULL
+                         AND (d.last_seen_at IS NULL OR d.last_seen_at < now() - interval '1 minute'))
+         SELECT id, store_id, CAST(extract(epoch FROM revoked_at) AS bigint) FROM d",
     )
     .bind(hash_secret(token))
     .fetch_optional(pool)

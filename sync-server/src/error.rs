@@ -5,6 +5,11 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use pos_shared::api::{codes, Envelope};
 
+/// The portal's own refusals (the sync protocol's codes are in `pos_shared::api::codes`).
+pub const CSRF_REJECTED: &str = "CSRF_REJECTED";
+pub const BAD_CREDENTIALS: &str = "BAD_CREDENTIALS";
+pub const LOCKED_OUT: &str = "LOCKED_OUT";
+
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
     #[error("this terminal speaks protocol {found}; the server needs {needed}: update the till")]
@@ -25,6 +30,16 @@ pub enum AppError {
     RateLimited { retry_after: u64 },
     #[error("the database is not reachable or not migrated")]
     NotReady,
+    #[error("{0}")]
+    NotFound(String),
+    #[error("this request lacks the portal's CSRF proof: reload the page and try again")]
+    CsrfRejected,
+    #[error("the email or the password is wrong")]
+    BadCredentials,
+    #[error("too many failed sign-ins: try again in {} minutes", retry_after.div_ceil(60))]
+    LockedOut { retry_after: u64 },
+    #[error("something went wrong on the server: {0}")]
+    Internal(String),
     #[error("database error: {0}")]
     Db(#[from] sqlx::Error),
 }
@@ -41,6 +56,11 @@ impl AppError {
             AppError::SeqGap { .. } => codes::SEQ_GAP,
             AppError::RateLimited { .. } => codes::RATE_LIMITED,
             AppError::NotReady => codes::NOT_READY,
+            AppError::NotFound(_) => codes::NOT_FOUND,
+            AppError::CsrfRejected => CSRF_REJECTED,
+            AppError::BadCredentials => BAD_CREDENTIALS,
+            AppError::LockedOut { .. } => LOCKED_OUT,
+            AppError::Internal(_) => codes::INTERNAL,
             AppError::Db(e) if unavailable(e) => codes::NOT_READY,
             AppError::Db(_) => codes::INTERNAL,
         }
@@ -56,6 +76,11 @@ impl AppError {
             AppError::SeqGap { .. } => StatusCode::CONFLICT,
             AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::NotReady => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::NotFound(_) => StatusCode::NOT_FOUND,
+            AppError::CsrfRejected => StatusCode::FORBIDDEN,
+            AppError::BadCredentials => StatusCode::UNAUTHORIZED,
+            AppError::LockedOut { .. } => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
             AppError::Db(e) if unavailable(e) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Db(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -67,16 +92,21 @@ impl IntoResponse for AppError {
         if let AppError::Db(e) = &self {
             tracing::error!(error = %e, "database error");
         }
+        if let AppError::Internal(e) = &self {
+            tracing::error!(error = %e, "internal error");
+        }
         let message = match &self {
             // Never hand database internals to a terminal.
             AppError::Db(e) if unavailable(e) => {
                 "the database is not reachable at the moment; try again shortly".to_owned()
             }
-            AppError::Db(_) => "the server could not complete this; try again".to_owned(),
+            AppError::Db(_) | AppError::Internal(_) => {
+                "the server could not complete this; try again".to_owned()
+            }
             other => other.to_string(),
         };
         let body = Envelope::<()>::err(self.code(), message);
-        if let AppError::RateLimited { retry_after } = self {
+        if let AppError::RateLimited { retry_after } | AppError::LockedOut { retry_after } = self {
             let header = [(axum::http::header::RETRY_AFTER, retry_after.to_string())];
             return (StatusCode::TOO_MANY_REQUESTS, header, Json(body)).into_response();
         }

@@ -70,7 +70,12 @@ enum DlqVerb {
 #[derive(Subcommand)]
 enum AdminVerb {
     /// Create a store; prints its id.
-    CreateStore { name: String },
+    CreateStore {
+        name: String,
+        /// Its time zone, which sets its business day.
+        #[arg(long, default_value = "Africa/Algiers")]
+        time_zone: String,
+    },
     /// Make a one-time code that enrols one terminal into a store (valid 24 h).
     EnrollmentCode {
         #[arg(long)]
@@ -80,9 +85,12 @@ enum AdminVerb {
     CreateUser {
         #[arg(long)]
         email: String,
-        /// cashier, manager or admin.
+        /// owner (every store), manager or accountant (read-only) of the stores given.
         #[arg(long)]
         role: String,
+        /// A store the manager or accountant sees (repeat for several).
+        #[arg(long = "store")]
+        stores: Vec<Uuid>,
         /// Read the password from standard input (it never appears in the shell's history).
         #[arg(long, required = true)]
         password_stdin: bool,
@@ -152,18 +160,25 @@ async fn main() -> anyhow::Result<()> {
             let pool = PgPoolOptions::new().connect(&settings.database_url).await?;
             sync_server::MIGRATOR.run(&pool).await?;
             match verb {
-                AdminVerb::CreateStore { name } => {
-                    println!("{}", admin::create_store(&pool, &name).await?)
+                AdminVerb::CreateStore { name, time_zone } => {
+                    let id = admin::create_store(&pool, &name).await?;
+                    admin::set_time_zone(&pool, id, &time_zone).await?;
+                    println!("{id}")
                 }
                 AdminVerb::EnrollmentCode { store } => {
                     println!("{}", admin::enrollment_code(&pool, store).await?)
                 }
-                AdminVerb::CreateUser { email, role, .. } => {
+                AdminVerb::CreateUser {
+                    email,
+                    role,
+                    stores,
+                    ..
+                } => {
                     let mut password = String::new();
                     std::io::stdin().read_line(&mut password)?;
                     println!(
                         "{}",
-                        admin::create_user(&pool, &email, &role, &password).await?
+                        admin::create_user(&pool, &email, &role, &password, &stores).await?
                     )
                 }
                 AdminVerb::RevokeDevice { id } => {

@@ -41,6 +41,9 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/sync/live", get(live::live))
         .route("/v1/sync/snapshot", get(snapshot::snapshot))
         .route("/metrics", get(crate::metrics::metrics))
+        .route("/v1/openapi.json", get(crate::openapi::openapi))
+        .merge(crate::portal::router(&state))
+        .fallback(crate::portal::assets::serve)
         .route_layer(middleware::from_fn_with_state(
             state.clone(),
             crate::metrics::track,
@@ -66,5 +69,6 @@ pub fn router(state: AppState) -> Router {
             }),
         )
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+        .layer(middleware::from_fn(crate::portal::assets::security_headers))
         .with_state(state)
 }

@@ -1,6 +1,7 @@
 //! Configuration: defaults, then environment (`DATABASE_URL`, `POS_LISTEN`, `POS_MAX_BODY_BYTES`,
 //! `POS_MAX_CONCURRENT_PUSHES`, `POS_DB_CONNECTIONS`, `POS_RATE_PER_SECOND`, `POS_RATE_BURST`,
-//! and the fan-out's `POS_NATS_URL`, `POS_EVENTS_*`, `POS_OUTBOX_RETENTION_HOURS`, `POS_RELAY_*`).
+//! the fan-out's `POS_NATS_URL`, `POS_EVENTS_*`, `POS_OUTBOX_RETENTION_HOURS`, `POS_RELAY_*`, and
+//! the portal's `POS_PORTAL_SECURE_COOKIE`, `POS_PORTAL_LOCKOUT_SECS`).
 //! The database URL may hold a password, so it is kept out of `Debug`.
 
 use std::net::SocketAddr;
@@ -41,6 +42,14 @@ pub struct Settings {
     /// A pause between the stream's ack and marking the rows published: only for the fault
     /// tests, which kill the relay in that window.
     pub relay_hold_before_mark: Duration,
+    /// The portal's cookie is sent only over HTTPS (`POS_PORTAL_SECURE_COOKIE`): set it when
+    /// the server is reached through TLS (a terminating proxy), never for plain HTTP.
+    pub portal_secure_cookie: bool,
+    /// Failed sign-ins to one account, and from one address, before it is locked out.
+    pub portal_account_attempts: i32,
+    pub portal_address_attempts: i32,
+    /// How long a lock-out lasts, and the window failures are counted in, in seconds.
+    pub portal_lockout_secs: i64,
 }
 
 impl std::fmt::Debug for Settings {
@@ -62,6 +71,10 @@ impl std::fmt::Debug for Settings {
             .field("relay_poll", &self.relay_poll)
             .field("relay_batch", &self.relay_batch)
             .field("relay_stores", &self.relay_stores)
+            .field("portal_secure_cookie", &self.portal_secure_cookie)
+            .field("portal_account_attempts", &self.portal_account_attempts)
+            .field("portal_address_attempts", &self.portal_address_attempts)
+            .field("portal_lockout_secs", &self.portal_lockout_secs)
             .finish()
     }
 }
@@ -90,6 +103,10 @@ impl Default for Settings {
             relay_batch: 1000,
             relay_stores: 32,
             relay_hold_before_mark: Duration::ZERO,
+            portal_secure_cookie: false,
+            portal_account_attempts: 5,
+            portal_address_attempts: 20,
+            portal_lockout_secs: 900,
         }
     }
 }
@@ -158,6 +175,12 @@ impl Settings {
         }
         if let Some(v) = number::<f64>("POS_RELAY_HOLD_BEFORE_MARK_MS")? {
             s.relay_hold_before_mark = secs(v / 1000.0);
+        }
+        if let Ok(v) = std::env::var("POS_PORTAL_SECURE_COOKIE") {
+            s.portal_secure_cookie = matches!(v.as_str(), "1" | "true" | "yes");
+        }
+        if let Some(v) = number("POS_PORTAL_LOCKOUT_SECS")? {
+            s.portal_lockout_secs = v;
         }
         Ok(s)
     }

@@ -86,7 +86,10 @@ impl Application {
                 tracing::debug!(error = %e, "TCP_NODELAY not set");
             }
         });
-        axum::serve(listener, router(self.state))
+        let sweeping = tokio::spawn(crate::portal::sweep_sessions(self.state.pool.clone()));
+        // The caller's address is what the portal's lock-out counts failures by.
+        let app = router(self.state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+        axum::serve(listener, app)
             .with_graceful_shutdown(async move {
                 let _ = tokio::signal::ctrl_c().await;
                 // Live connections never end by themselves; a graceful stop would wait forever.
@@ -98,6 +101,7 @@ impl Application {
         if let Some(relay) = self.relay {
             relay.abort();
         }
+        sweeping.abort();
         Ok(())
     }
 }

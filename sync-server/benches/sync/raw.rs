@@ -150,7 +150,7 @@ async fn write_batch(
     .await?;
 
     // The day and product rollups, summed and written as the server does.
-    sync_server::apply::rollups::add_sales(&mut tx, store, sales).await?;
+    sync_server::apply::rollups::add_sales(&mut tx, store, device, sales).await?;
 
     let mut subjects = Vec::new();
     let mut payloads = Vec::new();

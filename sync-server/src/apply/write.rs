@@ -53,10 +53,11 @@ pub async fn apply_batch(
         .collect();
     insert_lines(conn, store, &sales).await?;
     insert_payments(conn, &sales).await?;
-    rollups::add_sales(conn, store, sales.iter().map(|(_, s)| *s)).await?;
+    let days = rollups::add_sales(conn, store, device.id, sales.iter().map(|(_, s)| *s)).await?;
 
     let mut events: Vec<Event> = Vec::new();
-    for (pos, s) in &sales {
+    for ((pos, s), day) in sales.iter().zip(days) {
+        let day = rollups::civil_date(day);
         events.push(Event {
             pos: *pos,
             name: if s.kind == SaleKind::Refund {
@@ -64,10 +65,10 @@ pub async fn apply_batch(
             } else {
                 "sale.completed"
             },
-            payload: sale_data(s, device.id),
+            payload: sale_data(s, device.id, &day),
         });
         if s.kind == SaleKind::Sale {
-            events.extend(payments_captured(*pos, s));
+            events.extend(payments_captured(*pos, s, &day));
         }
     }
 
@@ -314,7 +315,7 @@ async fn insert_movements(
 
 /// A sale as its event carries it: everything a consumer needs without calling back (lines,
 /// payments, TVA per rate, amounts in centimes), with the business day it counts in.
-fn sale_data(s: &Sale, device: Uuid) -> serde_json::Value {
+fn sale_data(s: &Sale, device: Uuid, business_day: &str) -> serde_json::Value {
     let mut data = serde_json::to_value(s).unwrap_or_default();
     if let Some(o) = data.as_object_mut() {
         if let Some(id) = o.remove("id") {
@@ -324,7 +325,7 @@ fn sale_data(s: &Sale, device: Uuid) -> serde_json::Value {
         o.insert("at_ms".into(), serde_json::json!(s.created_at_ms));
         o.insert(
             "business_day".into(),
-            serde_json::json!(rollups::business_date(s.created_at_ms)),
+            serde_json::json!(business_day),
         );
     }
     data
@@ -332,7 +333,11 @@ fn sale_data(s: &Sale, device: Uuid) -> serde_json::Value {
 
 /// One `payment.captured` per tender of a sale (refunds give money back; they are in
 /// `sale.refunded`).
-fn payments_captured(pos: usize, s: &Sale) -> impl Iterator<Item = Event> + '_ {
+fn payments_captured<'a>(
+    pos: usize,
+    s: &'a Sale,
+    business_day: &'a str,
+) -> impl Iterator<Item = Event> + 'a {
     s.payments.iter().enumerate().map(move |(i, p)| Event {
         pos,
         name: "payment.captured",
@@ -340,7 +345,7 @@ fn payments_captured(pos: usize, s: &Sale) -> impl Iterator<Item = Event> + '_ {
             "payment_id": format!("{}/{}", s.id, i + 1), "sale_id": s.id, "seq": i + 1,
             "tender": p.tender, "amount": p.amount, "tendered": p.tendered,
             "reference": p.reference, "terminal_id": s.terminal_id, "at_ms": s.created_at_ms,
-            "business_day": rollups::business_date(s.created_at_ms),
+            "business_day": business_day,
         }),
     })
 }

@@ -12,6 +12,8 @@ use crate::error::{check_protocol, AppError};
 use crate::routes::AppState;
 
 #[tracing::instrument(skip_all, fields(name = %req.name), err)]
+#[utoipa::path(post, path = "/v1/devices/enroll", tag = "sync", request_body = pos_shared::api::EnrollRequest,
+    responses((status = 200, body = pos_shared::api::EnrollResponse), (status = 401)))]
 pub async fn enroll(
     State(state): State<AppState>,
     ApiJson(req): ApiJson<EnrollRequest>,

@@ -7,10 +7,12 @@ use pos_shared::api::Envelope;
 use crate::error::AppError;
 use crate::routes::AppState;
 
+#[utoipa::path(get, path = "/health", tag = "sync", responses((status = 200)))]
 pub async fn health() -> Json<Envelope<&'static str>> {
     Json(Envelope::ok("ok"))
 }
 
+#[utoipa::path(get, path = "/ready", tag = "sync", responses((status = 200), (status = 503)))]
 pub async fn ready(
     State(state): State<AppState>,
 ) -> Result<Json<Envelope<&'static str>>, AppError> {

@@ -23,6 +23,8 @@ fn event(cursor: Option<i64>) -> Result<Event, Infallible> {
 }
 
 #[tracing::instrument(skip_all, fields(device = %device.id), err)]
+#[utoipa::path(get, path = "/v1/sync/live", tag = "sync",
+    responses((status = 200, content_type = "text/event-stream", body = pos_shared::api::LiveEvent)))]
 pub async fn live(
     State(state): State<AppState>,
     device: Device,

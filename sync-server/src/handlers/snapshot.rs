@@ -16,13 +16,15 @@ use crate::routes::AppState;
 
 const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct SnapshotQuery {
     after: Option<Uuid>,
     limit: Option<i64>,
 }
 
 #[tracing::instrument(skip_all, fields(device = %device.id), err)]
+#[utoipa::path(get, path = "/v1/sync/snapshot", tag = "sync", params(SnapshotQuery),
+    responses((status = 200, body = pos_shared::api::SnapshotResponse)))]
 pub async fn snapshot(
     State(state): State<AppState>,
     device: Device,

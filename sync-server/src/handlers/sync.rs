@@ -32,6 +32,9 @@ use crate::routes::AppState;
 const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
 
 #[tracing::instrument(skip_all, fields(device = %device.id, entries = req.entries.len()), err)]
+#[utoipa::path(post, path = "/v1/sync/push", tag = "sync", request_body = pos_shared::api::PushRequest,
+    security(("bearer" = [])),
+    responses((status = 200, body = pos_shared::api::PushResponse), (status = 409), (status = 429)))]
 pub async fn push(
     State(state): State<AppState>,
     device: Device,
@@ -285,13 +288,15 @@ async fn ensure_partitions(state: &AppState, entries: &[Entry<'_>]) -> Result<()
     Ok(())
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct PullQuery {
     since: Option<i64>,
     limit: Option<i64>,
 }
 
 #[tracing::instrument(skip_all, fields(device = %device.id), err)]
+#[utoipa::path(get, path = "/v1/sync/pull", tag = "sync", params(PullQuery),
+    responses((status = 200, body = pos_shared::api::PullResponse)))]
 pub async fn pull(
     State(state): State<AppState>,
     device: Device,

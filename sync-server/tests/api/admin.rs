@@ -35,8 +35,10 @@ fn admin(database_url: &str, args: &[&str], stdin: &str) -> Output {
 #[tokio::test]
 async fn a_back_office_user_is_created_from_the_command_line() {
     let url = fresh_database("pos_admin").await;
-    let user = |email: &'static str, role: &'static str| {
-        [
+    let out = admin(&url, &["create-store", "Superette"], "");
+    let store = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+    let user = |email: &'static str, role: &'static str| -> Vec<String> {
+        let mut args: Vec<String> = [
             "create-user",
             "--email",
             email,
@@ -44,11 +46,20 @@ async fn a_back_office_user_is_created_from_the_command_line() {
             role,
             "--password-stdin",
         ]
+        .map(String::from)
+        .to_vec();
+        if role != "owner" {
+            args.extend(["--store".to_owned(), store.clone()]);
+        }
+        args
     };
 
     let out = admin(
         &url,
-        &user("Samira@Example.dz", "manager"),
+        &user("Samira@Example.dz", "manager")
+            .iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>(),
         "tamazight-2026\n",
     );
     assert!(
@@ -77,7 +88,7 @@ async fn a_back_office_user_is_created_from_the_command_line() {
 
     for (args, stdin, says) in [
         (
-            user("samira@example.dz", "admin"),
+            user("samira@example.dz", "owner"),
             "another-password\n",
             "already has an account",
         ),
@@ -87,16 +98,17 @@ async fn a_back_office_user_is_created_from_the_command_line() {
             "unknown role",
         ),
         (
-            user("karim@example.dz", "cashier"),
+            user("karim@example.dz", "accountant"),
             "short\n",
             "at least 10 characters",
         ),
         (
-            user("karim", "cashier"),
+            user("karim", "accountant"),
             "another-password\n",
             "not an email address",
         ),
     ] {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
         let out = admin(&url, &args, stdin);
         let err = String::from_utf8_lossy(&out.stderr);
         assert!(

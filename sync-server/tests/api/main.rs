@@ -14,6 +14,7 @@ mod lag;
 mod limits;
 mod live;
 mod pg_restart;
+mod portal;
 mod protocol;
 mod rollups;
 mod staff;
