@@ -323,10 +323,7 @@ fn sale_data(s: &Sale, device: Uuid, business_day: &str) -> serde_json::Value {
         }
         o.insert("device_id".into(), serde_json::json!(device));
         o.insert("at_ms".into(), serde_json::json!(s.created_at_ms));
-        o.insert(
-            "business_day".into(),
-            serde_json::json!(business_day),
-        );
+        o.insert("business_day".into(), serde_json::json!(business_day));
     }
     data
 }
