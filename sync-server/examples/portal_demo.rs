@@ -136,8 +136,17 @@ async fn main() -> anyhow::Result<()> {
                     entries.push(entry(0, "product_genesis", p.id.to_string(), p)?);
                 }
             }
+            let mut drawer = Vec::new();
             for d in (0..days).rev() {
-                for sale in demo::day(&mut rng, &mut till, &products, today - d * DAY_MS, per_day) {
+                let start = today - d * DAY_MS;
+                let day = demo::day(&mut rng, &mut till, &products, start, per_day);
+                // Today's shift is still open: what lies after now has not happened yet.
+                for e in demo::shift(&mut rng, &mut till, start, &day) {
+                    if e.hlc.wall_ms <= now {
+                        drawer.push(entry(0, "shift_event", e.id.to_string(), &e)?);
+                    }
+                }
+                for sale in day {
                     if sale.created_at_ms > now {
                         continue;
                     }
@@ -146,6 +155,7 @@ async fn main() -> anyhow::Result<()> {
                     entries.push(entry(0, "sale", sale.id.to_string(), &sale)?);
                 }
             }
+            entries.extend(drawer);
             for (i, e) in entries.iter_mut().enumerate() {
                 e.seq = i as i64 + 1;
             }

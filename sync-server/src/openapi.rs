@@ -5,7 +5,7 @@
 use axum::Json;
 use utoipa::OpenApi;
 
-use crate::portal::{dashboard, exports, receipts, sign_in, terminals, tva, views};
+use crate::portal::{dashboard, exports, receipts, shifts, sign_in, terminals, tva, views};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -15,6 +15,7 @@ use crate::portal::{dashboard, exports, receipts, sign_in, terminals, tva, views
     paths(
         sign_in::session, sign_in::sign_in, sign_in::sign_out, sign_in::change_password,
         dashboard::dashboard, receipts::receipts, receipts::receipt, tva::tva,
+        shifts::shifts, shifts::shift,
         terminals::terminals, terminals::enrollment_code, exports::export,
         crate::handlers::enroll::enroll, crate::handlers::sync::push, crate::handlers::sync::pull,
         crate::handlers::snapshot::snapshot, crate::handlers::live::live,

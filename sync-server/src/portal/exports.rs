@@ -1,4 +1,4 @@
-//! CSV exports of sales lines, receipts and the TVA summary: UTF-8 with a byte-order mark (so
+//! CSV exports of sales lines, receipts, Z reports and the TVA summary: UTF-8 with a byte-order mark (so
 //! spreadsheets read the accents and Arabic), `,` or `;` between fields (`sep=semicolon`, with
 //! decimal commas, for French spreadsheets). Rows are streamed from Postgres through a small
 //! bounded channel as the client reads them, so a year of lines is never held in memory.
@@ -144,7 +144,7 @@ async fn bounds(
 }
 
 #[utoipa::path(get, path = "/v1/portal/exports/{what}", tag = "portal",
-    params(("what" = String, Path, description = "`lines.csv`, `receipts.csv` or `tva.csv`"), ExportQuery),
+    params(("what" = String, Path, description = "`lines.csv`, `receipts.csv`, `z.csv` or `tva.csv`"), ExportQuery),
     responses((status = 200, content_type = "text/csv"), (status = 403)))]
 pub async fn export(
     State(state): State<AppState>,
@@ -179,9 +179,12 @@ pub async fn export(
         "tva.csv" => {
             tokio::spawn(tva_csv(pool, stores, days, csv, tx));
         }
+        "z.csv" => {
+            tokio::spawn(z_csv(pool, stores, days, csv, tx));
+        }
         _ => {
             return Err(AppError::NotFound(format!(
-                "no export {what}: lines.csv, receipts.csv or tva.csv"
+                "no export {what}: lines.csv, receipts.csv, z.csv or tva.csv"
             )))
         }
     }
@@ -354,6 +357,80 @@ async fn tva_csv(
         }
         Err(e) => {
             tracing::error!(error = %e, "tva export");
+            csv.buf
+                .push_str("# export interrupted: the server could not read further\r\n");
+        }
+    }
+    flush(&mut csv, &tx, true).await;
+}
+
+/// One row per shift opened in the range, with its Z figures (empty while the shift is open).
+async fn z_csv(
+    pool: PgPool,
+    stores: Vec<Uuid>,
+    days: Days,
+    mut csv: Csv,
+    tx: tokio::sync::mpsc::Sender<String>,
+) {
+    csv.row(&[
+        "magasin",
+        "caisse",
+        "ouverte",
+        "ouverte_par",
+        "fermee",
+        "fermee_par",
+        "fond",
+        "ventes",
+        "retours",
+        "total_ventes",
+        "total_retours",
+        "remises",
+        "especes_ventes",
+        "especes_retours",
+        "carte_ventes",
+        "carte_retours",
+        "entrees",
+        "sorties",
+        "attendu",
+        "compte",
+        "ecart",
+        "attendu_caisse",
+    ]);
+    match super::shifts::rows(&pool, &stores, days, None).await {
+        Ok(rows) => {
+            for r in rows {
+                let n = |v: Option<i64>| v.map(|v| v.to_string()).unwrap_or_default();
+                let m = |v: Option<i64>| v.map(|v| csv.money(v)).unwrap_or_default();
+                let texts = [
+                    r.store.clone(),
+                    r.terminal.clone(),
+                    r.opened_at.clone().unwrap_or_default(),
+                    r.opened_by.clone(),
+                    r.closed_at.clone().unwrap_or_default(),
+                    r.closed_by.clone(),
+                    csv.money(r.float),
+                    n(r.sales_count),
+                    n(r.refunds_count),
+                    m(r.sales_total),
+                    m(r.refunds_total),
+                    m(r.discounts),
+                    m(r.cash_sales),
+                    m(r.cash_refunds),
+                    m(r.card_sales),
+                    m(r.card_refunds),
+                    m(r.cash_in),
+                    m(r.cash_out),
+                    m(r.expected_cash),
+                    m(r.counted_cash),
+                    m(r.over_short),
+                    m(r.till_expected_cash),
+                ];
+                let texts: Vec<&str> = texts.iter().map(String::as_str).collect();
+                csv.row(&texts);
+            }
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "z export");
             csv.buf
                 .push_str("# export interrupted: the server could not read further\r\n");
         }

@@ -13,6 +13,7 @@ pub mod extract;
 pub mod lockout;
 pub mod receipts;
 pub mod session_store;
+pub mod shifts;
 pub mod sign_in;
 pub mod terminals;
 pub mod tva;
@@ -39,6 +40,8 @@ fn reads() -> Router<AppState> {
         .route("/v1/portal/receipts", get(receipts::receipts))
         .route("/v1/portal/receipts/{id}", get(receipts::receipt))
         .route("/v1/portal/tva", get(tva::tva))
+        .route("/v1/portal/shifts", get(shifts::shifts))
+        .route("/v1/portal/shifts/{id}", get(shifts::shift))
         .route("/v1/portal/terminals", get(terminals::terminals))
         .route("/v1/portal/exports/{what}", get(exports::export))
 }

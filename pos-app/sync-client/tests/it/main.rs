@@ -3,5 +3,6 @@
 
 mod convergence;
 mod roles;
+mod shifts;
 mod sync;
 mod sync_limits;

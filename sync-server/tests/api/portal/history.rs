@@ -1,6 +1,6 @@
 //! A generated history pushed by real terminals: two stores (two tills and one), fourteen days (into November)
-//! with refunds, discounts, weighed items and split payments, every sale synced days after it
-//! was made, and one made at 23:30 UTC, which is already the next day in Algiers.
+//! with refunds, discounts, weighed items and split payments, a shift a day at each till with
+//! its drawer events, every sale synced days after it was made, and one made at 23:30 UTC, which is already the next day in Algiers.
 
 use pos_shared::api::PushEntry;
 use sync_server::demo::{self, Rng, Till};
@@ -48,14 +48,12 @@ pub async fn generate(app: &TestApp) -> History {
                 }
             }
             let mut sales = Vec::new();
+            let mut drawer = Vec::new();
             for d in 0..DAYS {
-                sales.extend(demo::day(
-                    &mut rng,
-                    &mut till,
-                    &products,
-                    FIRST_DAY_MS + d * DAY_MS,
-                    15,
-                ));
+                let start = FIRST_DAY_MS + d * DAY_MS;
+                let day = demo::day(&mut rng, &mut till, &products, start, 15);
+                drawer.extend(demo::shift(&mut rng, &mut till, start, &day));
+                sales.extend(day);
             }
             if store == store_b {
                 // 2026-10-25 23:30 UTC.
@@ -66,6 +64,9 @@ pub async fn generate(app: &TestApp) -> History {
             }
             for s in &sales {
                 entries.push(json_entry(0, "sale", &s.id.to_string(), s));
+            }
+            for e in &drawer {
+                entries.push(json_entry(0, "shift_event", &e.id.to_string(), e));
             }
             for (i, e) in entries.iter_mut().enumerate() {
                 e.seq = i as i64 + 1;

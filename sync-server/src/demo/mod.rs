@@ -10,6 +10,9 @@ use pos_shared::{
 };
 use uuid::Uuid;
 
+mod shift;
+pub use shift::shift;
+
 /// A small deterministic generator (xorshift64*): the same seed, the same history.
 #[derive(Clone, Debug)]
 pub struct Rng(u64);
