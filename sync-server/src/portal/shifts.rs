@@ -278,7 +278,8 @@ pub async fn shift(
     let Some(row) = row else {
         return Err(AppError::NotFound(format!("no shift {id} in your stores")));
     };
-    let events: Vec<(String, String, Option<i64>, Option<String>, String)> = sqlx::query_as(
+    type Event = (String, String, Option<i64>, Option<String>, String);
+    let events: Vec<Event> = sqlx::query_as(
         "SELECT to_char(e.at AT TIME ZONE st.time_zone, 'YYYY-MM-DD HH24:MI'), e.kind, e.amount,
                 e.reason, coalesce(sf.name, '')
          FROM shift_events e JOIN stores st ON st.id = e.store_id
