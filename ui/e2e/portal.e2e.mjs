@@ -1,7 +1,7 @@
 // The back-office portal end to end in a real browser: Debian's Chromium (/usr/bin/chromium,
 // never a downloaded one) driven by playwright-core, against the real sync server started by
 // the `portal-demo` example over a fresh Postgres database with a generated history. Signs in,
-// compares the dashboard with SQL, opens a receipt, switches to Arabic and checks the layout is
+// compares the dashboard with SQL, opens a receipt and a shift's Z report, switches to Arabic and checks the layout is
 // mirrored, exports a CSV and parses it, an accountant is refused a manager's action and another
 // store's receipt, a POST without the CSRF proof is refused, wrong passwords lock the account,
 // and axe-core finds no WCAG 2.1 AA violation. Screenshots in target/e2e-portal/.
@@ -148,6 +148,20 @@ await check("in Arabic the layout is mirrored and amounts stay left-to-right", a
   await page.screenshot({ path: join(shots, "04-dashboard-ar.png"), fullPage: true });
   await axe(page, "dashboard ar");
   await page.selectOption(".lang select", "fr");
+});
+
+await check("the Shifts report shows each closed shift's Z as SQL recomputes it", async () => {
+  await page.click('nav a[href="/shifts"]');
+  await page.waitForSelector("tr[data-shift] button");
+  const id = await page.getAttribute("tr.short[data-shift], tr[data-shift]", "data-shift");
+  await page.click(`tr[data-shift="${id}"] button`);
+  await page.waitForSelector('#z-report [data-figure="over-short"] .amount');
+  const shown = (sel) => page.getAttribute(`#z-report [data-figure="${sel}"] .amount`, "data-c").then(Number);
+  const raw = sql(`SELECT float + coalesce((SELECT sum(CASE s.kind WHEN 'refund' THEN -p.amount ELSE p.amount END) FROM payments p JOIN sales s ON s.id = p.sale_id WHERE s.shift_id = '${id}' AND p.tender = 'cash'), 0) + coalesce((SELECT sum(CASE kind WHEN 'cash_in' THEN amount WHEN 'cash_out' THEN -amount END) FROM shift_events WHERE shift_id = '${id}'), 0), counted_cash FROM shifts WHERE id = '${id}'`).split("|").map(Number);
+  assert(await shown("expected") === raw[0], `expected ${await shown("expected")} vs SQL ${raw[0]}`);
+  assert(await shown("over-short") === raw[1] - raw[0], `over/short ${await shown("over-short")} vs SQL ${raw[1] - raw[0]}`);
+  await page.screenshot({ path: join(shots, "05-shift-z.png"), fullPage: true });
+  await axe(page, "shifts");
 });
 
 await check("a CSV export downloads and parses (BOM, `;`, one row per sale line)", async () => {

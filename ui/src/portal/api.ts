@@ -50,6 +50,24 @@ export interface Tva {
   rates: TvaRate[]; base: Amount; tax: Amount; total: Amount;
 }
 
+export interface ZFigures {
+  sales_count: number; refunds_count: number; sales_total: Amount; refunds_total: Amount; net_total: Amount;
+  discounts: Amount; cash_sales: Amount; cash_refunds: Amount; card_sales: Amount; card_refunds: Amount;
+  cash_in: Amount; cash_out: Amount; expected_cash: Amount; counted_cash: Amount; over_short: Amount;
+  till_expected_cash: Amount; agrees: boolean;
+}
+export interface Shift {
+  id: string; store_id: string; store: string; terminal_id: string; terminal: string;
+  opened_by: string; opened_at: string | null; closed_by: string; closed_at: string | null;
+  closed: boolean; float: Amount; z: ZFigures | null;
+}
+export interface Shifts { shifts: Shift[] }
+export interface ShiftDetail {
+  shift: Shift;
+  taxes: TvaRate[];
+  events: { at: string; kind: string; amount: Amount | null; reason: string; by: string }[];
+}
+
 export class PortalError extends Error {
   constructor(public code: string, message: string) { super(message); }
 }
