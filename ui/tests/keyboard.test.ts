@@ -74,6 +74,7 @@ describe("the keyboard and the scanner", () => {
       expect(ui.cart?.lines).toHaveLength(1);
       ui.screen = "tender";
       await vi.advanceTimersByTimeAsync(10);
+      screen.getByRole("tab", { name: "Espèces" }).focus(); // the cashier clicked Cash first
       await type("1500", gap);
       await vi.advanceTimersByTimeAsync(pause);
       if (pause > 150) expect(display()).toBe("1500");
