@@ -18,6 +18,7 @@ export const errors: Record<Lang, Record<string, string>> = {
     DISCOUNT_NEEDS_APPROVAL: "Cette remise demande le code d'un responsable.",
     UNKNOWN_SALE: "Aucune vente avec ce numéro.",
     OFFLINE: "Serveur injoignable : la caisse continue hors ligne.",
+    INVALID_QUANTITY: "Quantité non valable : tapez un nombre entier de pièces, ou des kilos avec une virgule (1,5).",
   },
   ar: {
     WRONG_PIN: "الرمز غير صحيح.",
@@ -34,6 +35,7 @@ export const errors: Record<Lang, Record<string, string>> = {
     DISCOUNT_NEEDS_APPROVAL: "هذا التخفيض يتطلب رمز المسؤول.",
     UNKNOWN_SALE: "لا يوجد بيع بهذا الرقم.",
     OFFLINE: "الخادم غير متاح: يستمر الصندوق دون اتصال.",
+    INVALID_QUANTITY: "كمية غير صالحة: اكتب عددًا صحيحًا من القطع، أو الكيلوغرامات بفاصلة (1,5).",
   },
   en: {
     WRONG_PIN: "Wrong PIN.",
@@ -50,6 +52,7 @@ export const errors: Record<Lang, Record<string, string>> = {
     DISCOUNT_NEEDS_APPROVAL: "This discount needs a manager's PIN.",
     UNKNOWN_SALE: "No sale with this number.",
     OFFLINE: "Server unreachable: the till carries on offline.",
+    INVALID_QUANTITY: "Not a valid quantity: type whole pieces, or kilograms with a decimal comma (1,5).",
   },
 };
 
