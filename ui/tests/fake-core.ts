@@ -1,7 +1,7 @@
 // A stand-in for the Tauri IPC in unit tests: a tiny till with two products and PIN 1111.
 import { setTransport } from "../src/lib/api";
 import { login, scan, ui } from "../src/lib/till.svelte";
-import type { CartDto, StateDto } from "../src/lib/types";
+import type { CartDto, ScannerSettings, StateDto } from "../src/lib/types";
 
 /** A fresh fake core behind the window's state, Amina logged in (French), `codes` scanned. */
 export async function loggedIn(...codes: string[]): Promise<ReturnType<typeof fakeCore>> {
@@ -13,9 +13,13 @@ export async function loggedIn(...codes: string[]): Promise<ReturnType<typeof fa
   return core;
 }
 
-const amount = (c: number) => ({ c, t: (c / 100).toFixed(2).replace(".", ",") });
+/** Centimes as the core writes them: `1 234,50` (a space between thousands). */
+const amount = (c: number) => ({
+  c,
+  t: (c / 100).toFixed(2).replace(".", ",").replace(/\B(?=(\d{3})+,)/g, " "),
+});
 
-export function fakeCore() {
+export function fakeCore(scanner: Partial<ScannerSettings> = {}) {
   const calls: { cmd: string; args?: Record<string, unknown> }[] = [];
   const products: Record<string, { name: string; price: number }> = {
     "6130502000100": { name: "Semoule moyenne Sim 1 kg", price: 11000 },
@@ -24,6 +28,7 @@ export function fakeCore() {
   const lines: { code: string; qty: number; discount?: string }[] = [];
   const parked: { label: unknown; lines: unknown[] }[] = [];
   let logged = false;
+  let shiftOpen = false;
   const cart = (): CartDto => {
     const ls = lines.map((l, i) => {
       const p = products[l.code];
@@ -59,14 +64,14 @@ export function fakeCore() {
     terminal_name: "Caisse 1",
     cashier: logged ? { user_id: "u1", name: "Amina", role: "cashier" } : null,
     is_manager: false,
-    shift_open: false,
+    shift_open: shiftOpen,
     cart: cart(),
     parked: 0,
     settings: {
       language: "fr",
       arabic_digits: false,
       camera: null,
-      scanner: { max_gap_ms: 35, min_len: 6, prefix: "", suffix: "", terminator: "enter" as const },
+      scanner: { max_gap_ms: 35, min_len: 6, prefix: "", suffix: "", terminator: "enter" as const, ...scanner },
     },
   });
   const transport = async (cmd: string, args?: Record<string, unknown>) => {
@@ -99,6 +104,25 @@ export function fakeCore() {
         line.discount = String(args?.text);
         return cart();
       }
+      case "cart":
+        return cart();
+      case "categories":
+      case "search":
+        return [];
+      case "open_shift":
+        shiftOpen = true;
+        return state();
+      case "quick_amounts":
+        return [cart().total.c, 200_000].map(amount);
+      case "pay": {
+        const total = cart().total.c;
+        lines.splice(0);
+        return { sale_id: "s1", receipt_no: 1, total: amount(total), paid: amount(total), change: amount(0), receipt: "" };
+      }
+      case "receipt_preview":
+        return null;
+      case "print_problems":
+        return [];
       case "camera_start":
       case "camera_stop":
         return null;

@@ -1,73 +1,136 @@
+// The cases of pos-app/scan/src/wedge_tests.rs, run against the window's detector: one set of
+// rules. Where Rust holds Enter or Tab as '\n' / '\t' inside typed text, the window lets that
+// key go on to the page as itself (`pass`), written here as "⏎" / "⇥" after what it released.
 import { describe, expect, it } from "vitest";
-import { WedgeDetector, type WedgeEvent } from "../src/lib/wedge";
+import { WedgeDetector, defaultScanner } from "../src/lib/wedge";
+import type { ScannerSettings } from "../src/lib/types";
 
-const settings = { max_gap_ms: 35, min_len: 6, prefix: "", suffix: "", terminator: "enter" as const };
+type Keys = [string, number][];
 
-/** Feeds keys typed at the given times and returns the last event. */
-function feed(d: WedgeDetector, keys: [string, number][]): WedgeEvent[] {
-  return keys.map(([k, t]) => d.key(k, t));
+/** Keys at a steady pace: `text` from `t0`, one every `gap` ms ("\n" is Enter, "\t" Tab). */
+function typed(text: string, t0: number, gap: number): Keys {
+  return [...text].map((c, i) => [c === "\n" ? "Enter" : c === "\t" ? "Tab" : c, t0 + i * gap]);
 }
 
-function typed(text: string, start: number, gap: number): [string, number][] {
-  return [...text].map((c, i) => [c, start + i * gap]);
+/** Every verdict in order, a scan as `scan:CODE`, typing as its text, a passed key as ⏎/⇥/[key]. */
+function run(settings: ScannerSettings, keys: Keys, end: number): string[] {
+  const d = new WedgeDetector(settings);
+  const out: string[] = [];
+  for (const [k, at] of keys) {
+    for (const v of d.key(k, at)) {
+      if (v.kind === "scan") out.push(`scan:${v.code}`);
+      else if (v.kind === "typed") out.push(v.text);
+      else out.push(k === "Enter" ? "⏎" : k === "Tab" ? "⇥" : `[${k}]`);
+    }
+  }
+  const last = d.tick(end);
+  if (last?.kind === "scan") out.push(`scan:${last.code}`);
+  else if (last?.kind === "typed") out.push(last.text);
+  return out;
 }
 
-describe("wedge detector", () => {
-  const cases: { name: string; keys: [string, number][]; last: WedgeEvent }[] = [
-    {
-      name: "an EAN-13 at 5 ms per key is a scan",
-      keys: [...typed("6130502000100", 0, 5), ["Enter", 65]],
-      last: { kind: "scan", code: "6130502000100" },
-    },
-    {
-      name: "a scanner at the gap limit is still a scan",
-      keys: [...typed("61305020", 0, 35), ["Enter", 280]],
-      last: { kind: "scan", code: "61305020" },
-    },
-    {
-      name: "a short burst (a PIN typed fast) is typing",
-      keys: [...typed("1111", 0, 5), ["Enter", 20]],
-      last: { kind: "replay", text: "1111", then: "enter" },
-    },
-    {
-      name: "Enter long after the last key is typing",
-      keys: [...typed("6130502000100", 0, 5), ["Enter", 500]],
-      last: { kind: "replay", text: "6130502000100", then: "enter" },
-    },
-    {
-      name: "a person typing a search word gets each key back",
-      keys: typed("sem", 0, 120),
-      last: { kind: "replay", text: "e", then: "none" },
-    },
-    {
-      name: "a navigation key flushes what was held",
-      keys: [...typed("se", 0, 5), ["ArrowDown", 10]],
-      last: { kind: "replay", text: "se", then: "key" },
-    },
+const dflt = defaultScanner;
+const wth = (prefix: string, suffix: string, terminator: ScannerSettings["terminator"]) => ({
+  ...defaultScanner,
+  prefix,
+  suffix,
+  terminator,
+});
+
+describe("wedge detector, by the rules of pos-scan", () => {
+  const cases: [string, ScannerSettings, Keys, string[]][] = [
+    ["EAN-13 at 5 ms a key, then Enter", dflt, typed("6130001234565\n", 0, 5), ["scan:6130001234565"]],
+    [
+      "a person typing the same digits is typing",
+      dflt,
+      typed("6130001234565\n", 0, 180),
+      [..."6130001234565", "⏎"],
+    ],
+    ["gap exactly at the limit is still a scanner", dflt, typed("12345678\n", 0, 35), ["scan:12345678"]],
+    [
+      "one gap over the limit splits the burst",
+      dflt,
+      [...typed("1234", 0, 5), ...typed("5678\n", 100, 5)],
+      ["1234", "scan:5678"],
+    ],
+    ["too short a burst is typing (a fast double key press)", dflt, typed("12\n", 0, 5), ["12", "⏎"]],
+    ["no Enter: keys are released as typing after the pause", dflt, typed("61300012", 0, 5), ["61300012"]],
+    ["Enter alone is typing", dflt, typed("\n", 0, 5), ["⏎"]],
+    [
+      "Enter long after a burst: the burst was typing",
+      dflt,
+      [...typed("12345678", 0, 5), ...typed("\n", 500, 5)],
+      ["12345678", "⏎"],
+    ],
+    ["prefix and suffix are removed", wth("]E0", "#", "enter"), typed("]E06130001234565#\n", 0, 3), ["scan:6130001234565"]],
+    [
+      "a fast burst without the configured prefix is typing",
+      wth("]E0", "", "enter"),
+      typed("6130001234565\n", 0, 3),
+      ["6130001234565", "⏎"],
+    ],
+    ["Tab terminator", wth("", "", "tab"), typed("ABC-12345\t", 0, 4), ["scan:ABC-12345"]],
+    ["with a Tab terminator, Enter is just a key", wth("", "", "tab"), typed("1234\n", 0, 4), ["1234", "⏎"]],
+    ["with an Enter terminator, Tab is just a key", dflt, typed("1234\t", 0, 4), ["1234", "⇥"]],
+    ["pause terminator: the burst ends when keys stop", wth("", "", "pause"), typed("96385074", 0, 4), ["scan:96385074"]],
+    [
+      "pause terminator: two scans back to back",
+      wth("", "", "pause"),
+      [...typed("96385074", 0, 4), ...typed("12345670", 200, 4)],
+      ["scan:96385074", "scan:12345670"],
+    ],
+    [
+      "two scans with Enter, one right after the other",
+      dflt,
+      [...typed("96385074\n", 0, 4), ...typed("96385074\n", 40, 4)],
+      ["scan:96385074", "scan:96385074"],
+    ],
+    [
+      "typing then a scan: both kept, in order",
+      dflt,
+      [...typed("qte", 0, 200), ...typed("96385074\n", 1000, 4)],
+      ["q", "t", "e", "scan:96385074"],
+    ],
+    // The window's own keys, which Rust's KeyEvent does not have.
+    [
+      "a navigation key releases what was held and goes through",
+      dflt,
+      [...typed("se", 0, 5), ["ArrowDown", 10]],
+      ["se", "[ArrowDown]"],
+    ],
+    [
+      "Shift for a capital letter neither splits a scan nor is held",
+      wth("", "", "tab"),
+      [["Shift", 0], ...typed("ABC-12345\t", 1, 4)],
+      ["[Shift]", "scan:ABC-12345"],
+    ],
   ];
-  for (const c of cases) {
-    it(c.name, () => {
-      const events = feed(new WedgeDetector(settings), c.keys);
-      expect(events[events.length - 1]).toEqual(c.last);
+  for (const [name, settings, keys, want] of cases) {
+    it(name, () => {
+      const end = (keys.at(-1)?.[1] ?? 0) + 1000;
+      expect(run(settings, keys, end)).toEqual(want);
     });
   }
 
-  it("strips the scanner's configured prefix and suffix", () => {
-    const d = new WedgeDetector({ ...settings, prefix: "]E0", suffix: "#" });
-    const events = feed(d, [...typed("]E06130502000100#", 0, 3), ["Enter", 60]]);
-    expect(events.at(-1)).toEqual({ kind: "scan", code: "6130502000100" });
+  it("holds keys only for the gap", () => {
+    const d = new WedgeDetector(defaultScanner);
+    expect(d.key("x", 100)).toEqual([]);
+    expect(d.tick(120)).toBeNull();
+    expect(d.tick(135)).toBeNull();
+    expect(d.tick(136)).toEqual({ kind: "typed", text: "x" });
+    expect(d.tick(2000)).toBeNull();
   });
 
-  it("gives held keys back after a pause", () => {
-    const d = new WedgeDetector(settings);
-    feed(d, typed("la", 0, 10));
-    expect(d.timeout(20)).toBe("");
-    expect(d.timeout(60)).toBe("la");
-    expect(d.pending).toBe("");
+  it("uses the gap of the settings, not a fixed one", () => {
+    const d = new WedgeDetector({ ...defaultScanner, max_gap_ms: 150 });
+    expect(d.due).toBe(151);
+    for (const [k, at] of typed("1500", 0, 100)) expect(d.key(k, at)).toEqual([]);
+    expect(d.tick(340)).toBeNull();
+    expect(d.tick(451)).toEqual({ kind: "typed", text: "1500" });
   });
 
   it("holds every key of a burst so none reaches the field", () => {
-    const events = feed(new WedgeDetector(settings), typed("6130502000100", 0, 4));
-    expect(events.every((e) => e.kind === "hold")).toBe(true);
+    const d = new WedgeDetector(defaultScanner);
+    expect(typed("6130502000100", 0, 4).every(([k, at]) => d.key(k, at).length === 0)).toBe(true);
   });
 });

@@ -32,6 +32,10 @@ pub enum PosError {
     InactiveProduct(String),
     #[error("quantity must be greater than zero (got {0})")]
     InvalidQuantity(i64),
+    #[error(
+        "{0:?} is not a quantity: type whole pieces (3) or kilograms with a decimal comma (1,5)"
+    )]
+    UnreadableQuantity(String),
     #[error("no line {0} in the cart")]
     NoSuchLine(u32),
     #[error("the cart is empty")]
@@ -130,7 +134,7 @@ impl PosError {
             InvalidBarcode { code_name, .. } => code_name,
             UnknownProduct(_) => "UNKNOWN_PRODUCT",
             InactiveProduct(_) => "INACTIVE_PRODUCT",
-            InvalidQuantity(_) => "INVALID_QUANTITY",
+            InvalidQuantity(_) | UnreadableQuantity(_) => "INVALID_QUANTITY",
             NoSuchLine(_) => "NO_SUCH_LINE",
             EmptyCart => "EMPTY_CART",
             PaymentShort { .. } => "PAYMENT_SHORT",

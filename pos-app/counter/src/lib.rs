@@ -361,16 +361,26 @@ impl Counter {
         self.stock_dto(&self.till.stock_show(code)?)
     }
 
-    pub fn stock_receive(&mut self, code: &str, qty: i64) -> Result<StockDto> {
+    /// A delivery of `qty` as typed ("12", "1,5" kg), read in the product's unit.
+    pub fn stock_receive(&mut self, code: &str, qty: &str) -> Result<StockDto> {
         let session = self.session()?;
+        let qty = self.typed_quantity(code, qty)?;
         let view = self.till.stock_receive(&session, code, qty, None)?;
         self.stock_dto(&view)
     }
 
-    pub fn stock_count(&mut self, code: &str, counted: i64) -> Result<StockDto> {
+    /// A count of what is on the shelf, as typed, read in the product's unit.
+    pub fn stock_count(&mut self, code: &str, counted: &str) -> Result<StockDto> {
         let session = self.session()?;
+        let counted = self.typed_quantity(code, counted)?;
         let view = self.till.stock_count(&session, code, counted)?;
         self.stock_dto(&view)
+    }
+
+    fn typed_quantity(&self, code: &str, text: &str) -> Result<i64> {
+        let unit = self.till.stock_show(code)?.unit;
+        unit.parse_quantity(text)
+            .ok_or_else(|| PosError::UnreadableQuantity(text.to_owned()))
     }
 
     fn stock_dto(&self, v: &pos_core::till::StockView) -> Result<StockDto> {

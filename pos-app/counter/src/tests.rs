@@ -227,7 +227,10 @@ fn a_role_the_back_office_changes_takes_effect_at_the_next_action() {
     let dir = tempfile::tempdir().unwrap();
     let mut c = counter(dir.path());
     assert!(c.login("9999").unwrap().is_manager);
-    assert_eq!(c.stock_count("6130502000100", 12).unwrap().level_text, "12");
+    assert_eq!(
+        c.stock_count("6130502000100", "12").unwrap().level_text,
+        "12"
+    );
 
     // What a sync brings: Karim is a cashier now, then he has left.
     let karim = c
@@ -264,7 +267,7 @@ fn a_role_the_back_office_changes_takes_effect_at_the_next_action() {
     assert!(!state.is_manager);
     assert_eq!(state.cashier.unwrap().role, Role::Cashier);
     assert_eq!(
-        c.stock_count("6130502000100", 3).unwrap_err().code(),
+        c.stock_count("6130502000100", "3").unwrap_err().code(),
         "FORBIDDEN"
     );
 
@@ -275,4 +278,36 @@ fn a_role_the_back_office_changes_takes_effect_at_the_next_action() {
         .unwrap();
     assert_eq!(c.scan("6130502000100").unwrap_err().code(), "LOGGED_OUT");
     assert_eq!(c.login("9999").unwrap_err().code(), "WRONG_PIN");
+}
+
+#[test]
+fn stock_quantities_are_read_as_typed_in_the_product_unit() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut c = counter(dir.path());
+    c.login("9999").unwrap();
+    // Potatoes are weighed: 19,500 kg in stock, 1,5 kg (or 1.5) more delivered.
+    assert_eq!(
+        c.stock_receive("00101", "1,5").unwrap().level_text,
+        "21,000 kg"
+    );
+    assert_eq!(
+        c.stock_receive("00101", "1.5").unwrap().level_text,
+        "22,500 kg"
+    );
+    assert_eq!(
+        c.stock_count("00101", "20").unwrap().level_text,
+        "20,000 kg"
+    );
+    // Semolina is counted in pieces: a fraction or a word is refused, and says what to type.
+    let half = c.stock_receive("6130502000100", "1,5").unwrap_err();
+    assert_eq!(half.code(), "INVALID_QUANTITY");
+    assert!(half.to_string().contains("decimal comma"), "{half}");
+    assert_eq!(
+        c.stock_count("6130502000100", "douze").unwrap_err().code(),
+        "INVALID_QUANTITY"
+    );
+    assert_eq!(
+        c.stock_receive("6130502000100", "12").unwrap().level_text,
+        "17"
+    );
 }

@@ -236,22 +236,25 @@ impl From<&ShiftReport> for ReportDto {
 }
 
 /// Cash amounts a cashier is likely to be handed for `due`: the exact amount, then the next
-/// round sums a customer pays with (Algerian notes and coins: 50, 100, 200, 500, 1000, 2000 DA).
+/// round sums of each Algerian note (200, 500, 1000, 2000 DA) and of the 50 and 100 DA coins
+/// above it. Four at most: when there are more, the round-ups by coins give way to the notes,
+/// so the 200 DA note is offered whenever it covers the total.
 pub fn quick_amounts(due: Money) -> Vec<Amount> {
+    const STEPS: [i64; 6] = [5_000, 10_000, 20_000, 50_000, 100_000, 200_000];
     let due_c = due.centimes();
-    let mut out = vec![due_c];
+    let mut above: Vec<i64> = Vec::new();
     if due_c > 0 {
-        for step in [5_000, 10_000, 50_000, 100_000, 200_000] {
+        for step in STEPS {
             let up = (due_c + step - 1) / step * step;
-            if !out.contains(&up) {
-                out.push(up);
-            }
-            if out.len() == 4 {
-                break;
+            if up != due_c && !above.contains(&up) {
+                above.push(up);
             }
         }
     }
-    out.into_iter()
+    above.sort_unstable();
+    let keep = above.len().saturating_sub(4);
+    std::iter::once(due_c)
+        .chain(above.into_iter().skip(keep))
         .map(|c| Money::from_centimes(c).into())
         .collect()
 }
@@ -266,15 +269,20 @@ mod tests {
 
     #[test]
     fn quick_amounts_are_the_notes_a_customer_hands_over() {
-        assert_eq!(
-            c(&quick_amounts(Money::from_centimes(43_050))),
-            [43_050, 45_000, 50_000, 100_000]
-        );
-        assert_eq!(
-            c(&quick_amounts(Money::from_centimes(100_000))),
-            [100_000, 200_000]
-        );
-        assert_eq!(c(&quick_amounts(Money::from_centimes(0))), [0]);
+        let cases: &[(i64, &[i64])] = &[
+            // 130 DA: each note covers it, the 200 DA note first.
+            (13_000, &[13_000, 20_000, 50_000, 100_000, 200_000]),
+            (16_000, &[16_000, 20_000, 50_000, 100_000, 200_000]),
+            (43_050, &[43_050, 50_000, 60_000, 100_000, 200_000]),
+            (123_450, &[123_450, 130_000, 140_000, 150_000, 200_000]),
+            (430_000, &[430_000, 440_000, 450_000, 500_000, 600_000]),
+            (100_000, &[100_000, 200_000]),
+            (190_000, &[190_000, 200_000]),
+            (0, &[0]),
+        ];
+        for &(due, want) in cases {
+            assert_eq!(c(&quick_amounts(Money::from_centimes(due))), want, "{due}");
+        }
     }
 
     #[test]

@@ -38,6 +38,14 @@ impl ParseEnumError {
     }
 }
 
+/// Digits only (no sign, no spaces), as a number.
+fn whole(t: &str) -> Option<i64> {
+    if t.is_empty() || !t.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    t.parse().ok()
+}
+
 /// Lower-cased, trimmed form used by every `parse` below.
 pub(crate) fn normalise(s: &str) -> String {
     s.trim().to_lowercase()
@@ -65,6 +73,30 @@ impl Unit {
                 format!("{sign}{},{:03} kg", g / 1000, g % 1000)
             }
         }
+    }
+
+    /// A quantity as people type it, the inverse of `quantity_text`: pieces as a whole number
+    /// (`3`), weighed items in kilograms with a decimal comma or point (`1,5`, `0.750`, `2 kg`),
+    /// at most to the gram. `None` for anything else.
+    pub fn parse_quantity(self, text: &str) -> Option<i64> {
+        let t = text.trim();
+        let (neg, t) = match t.strip_prefix('-') {
+            Some(rest) => (true, rest),
+            None => (false, t),
+        };
+        let number = match self {
+            Unit::Piece => whole(t)?,
+            Unit::Kg => {
+                let t = t.strip_suffix("kg").unwrap_or(t).trim_end();
+                let (int, frac) = t.split_once([',', '.']).unwrap_or((t, "0"));
+                if frac.len() > 3 || frac.is_empty() {
+                    return None;
+                }
+                let frac = whole(frac)? * 10_i64.pow(3 - frac.len() as u32);
+                whole(int)?.checked_mul(1000)?.checked_add(frac)?
+            }
+        };
+        Some(if neg { -number } else { number })
     }
 
     /// Accepts "piece", "pc", "pcs", "unit", "u", "kg" (any case).
@@ -236,6 +268,36 @@ mod tests {
         assert_eq!(Unit::Kg.quantity_text(-500), "-0,500 kg");
         assert_eq!(Unit::Kg.quantity_text(-1250), "-1,250 kg");
         assert_eq!(Unit::Piece.quantity_text(-3), "-3");
+    }
+
+    #[test]
+    fn quantities_are_read_as_people_type_them() {
+        let cases: &[(Unit, &str, Option<i64>)] = &[
+            (Unit::Kg, "1,5", Some(1500)),
+            (Unit::Kg, "1.5", Some(1500)),
+            (Unit::Kg, "0,750", Some(750)),
+            (Unit::Kg, " 2 ", Some(2000)),
+            (Unit::Kg, "2 kg", Some(2000)),
+            (Unit::Kg, "1,250 kg", Some(1250)),
+            (Unit::Kg, "-0,5", Some(-500)),
+            (Unit::Kg, "1,2345", None),
+            (Unit::Kg, "1,", None),
+            (Unit::Kg, ",5", None),
+            (Unit::Kg, "1,5,0", None),
+            (Unit::Kg, "", None),
+            (Unit::Piece, "12", Some(12)),
+            (Unit::Piece, "1,5", None),
+            (Unit::Piece, "abc", None),
+            (Unit::Piece, "1e3", None),
+            (Unit::Piece, "", None),
+        ];
+        for &(unit, text, want) in cases {
+            assert_eq!(unit.parse_quantity(text), want, "{unit:?} {text:?}");
+        }
+        for g in [0, 5, 750, 1250, 12_000] {
+            let text = Unit::Kg.quantity_text(g);
+            assert_eq!(Unit::Kg.parse_quantity(&text), Some(g), "{text}");
+        }
     }
 
     use super::*;

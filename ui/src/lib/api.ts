@@ -67,8 +67,9 @@ export const api = {
   refund: (reference: string, approver: string | null) =>
     call<SaleDone>("refund", { reference, approver }),
   stock: (code: string) => call<StockDto>("stock", { code }),
-  stockReceive: (code: string, qty: number) => call<StockDto>("stock_receive", { code, qty }),
-  stockCount: (code: string, counted: number) => call<StockDto>("stock_count", { code, counted }),
+  /** Quantities as typed ("3", "1,5" kg): the core reads them in the product's unit. */
+  stockReceive: (code: string, qty: string) => call<StockDto>("stock_receive", { code, qty }),
+  stockCount: (code: string, counted: string) => call<StockDto>("stock_count", { code, counted }),
   settings: () => call<DeskSettings>("settings"),
   setSettings: (settings: DeskSettings) => call<DeskSettings>("set_settings", { settings }),
   syncStatus: () => call<SyncBadge>("sync_status"),

@@ -1,4 +1,5 @@
 // Every string of the window in French (default), Arabic (right-to-left) and English.
+import { errors } from "./i18n-errors";
 import type { Lang } from "./types";
 
 const fr = {
@@ -8,6 +9,7 @@ const fr = {
   "login.submit": "Valider",
   "login.clear": "Effacer",
   "login.backspace": "Corriger",
+  "login.scanned": "C'était un code-barres : tapez votre code personnel.",
   "logout": "Déconnexion",
   "shift.open.title": "Ouvrir la caisse",
   "shift.open.float": "Fond de caisse",
@@ -98,6 +100,10 @@ const fr = {
   "settings.arabic_digits": "Chiffres arabes-indiens",
   "settings.scanner": "Douchette (délai max. entre touches, ms)",
   "settings.scanner_min": "Longueur minimale d'un code",
+  "settings.terminator": "Ce que la douchette envoie après un code",
+  "settings.terminator.enter": "Entrée",
+  "settings.terminator.tab": "Tabulation",
+  "settings.terminator.pause": "Rien (une pause)",
   "settings.camera": "Caméra (index V4L2)",
   "settings.sync": "Serveur de synchronisation",
   "settings.enroll_code": "Code d'enrôlement",
@@ -136,6 +142,7 @@ const fr = {
   "camera.added": "ajouté au panier",
   "camera.again": "déjà lu : retirez l'article, ou touchez + sur sa ligne",
   "ask.refused": "Réponse non valable : corrigez-la ou annulez.",
+  "error.unreadable": "La caisse n'a pas compris cette saisie : vérifiez-la et recommencez.",
   "sell.weight": "Poids en grammes",
   "sell.weight.hint": "Pesez l'article puis tapez le poids affiché par la balance.",
 } as const;
@@ -150,6 +157,7 @@ const ar: Dict = {
   "login.submit": "تأكيد",
   "login.clear": "مسح",
   "login.backspace": "تصحيح",
+  "login.scanned": "هذا رمز شريطي مُسِح: اكتب رمزك السري.",
   "logout": "خروج",
   "shift.open.title": "فتح الصندوق",
   "shift.open.float": "رصيد الصندوق الأولي",
@@ -240,6 +248,10 @@ const ar: Dict = {
   "settings.arabic_digits": "أرقام عربية هندية",
   "settings.scanner": "الماسح (أقصى مهلة بين المفاتيح، مللي ثانية)",
   "settings.scanner_min": "أدنى طول للرمز",
+  "settings.terminator": "ما يرسله القارئ بعد الرمز",
+  "settings.terminator.enter": "مفتاح الإدخال Enter",
+  "settings.terminator.tab": "مفتاح الجدولة Tab",
+  "settings.terminator.pause": "لا شيء (توقف قصير)",
   "settings.camera": "الكاميرا (رقم V4L2)",
   "settings.sync": "خادم المزامنة",
   "settings.enroll_code": "رمز التسجيل",
@@ -278,6 +290,7 @@ const ar: Dict = {
   "camera.added": "أضيف إلى السلة",
   "camera.again": "قُرئ من قبل: أبعد السلعة أو اضغط + على سطرها",
   "ask.refused": "إجابة غير صالحة: صححها أو ألغِ.",
+  "error.unreadable": "لم يفهم الصندوق هذا الإدخال: تحقق منه وأعد المحاولة.",
   "sell.weight": "الوزن بالغرام",
   "sell.weight.hint": "زن السلعة ثم اكتب الوزن الظاهر على الميزان.",
 };
@@ -289,6 +302,7 @@ const en: Dict = {
   "login.submit": "Enter",
   "login.clear": "Clear",
   "login.backspace": "Back",
+  "login.scanned": "That was a barcode scan: type your PIN.",
   "logout": "Log out",
   "shift.open.title": "Open the till",
   "shift.open.float": "Opening float",
@@ -379,6 +393,10 @@ const en: Dict = {
   "settings.arabic_digits": "Arabic-Indic digits",
   "settings.scanner": "Scanner (max gap between keys, ms)",
   "settings.scanner_min": "Shortest code",
+  "settings.terminator": "What the scanner sends after a code",
+  "settings.terminator.enter": "Enter",
+  "settings.terminator.tab": "Tab",
+  "settings.terminator.pause": "Nothing (a pause)",
   "settings.camera": "Camera (V4L2 index)",
   "settings.sync": "Sync server",
   "settings.enroll_code": "Enrolment code",
@@ -417,63 +435,12 @@ const en: Dict = {
   "camera.added": "added to the cart",
   "camera.again": "already read: take the item away, or press + on its line",
   "ask.refused": "Not a valid answer: correct it or cancel.",
+  "error.unreadable": "The till could not read this entry: check it and try again.",
   "sell.weight": "Weight in grams",
   "sell.weight.hint": "Weigh the item, then type the weight the scale shows.",
 };
 
 export const dictionaries: Record<Lang, Dict> = { fr, ar, en };
-
-/** Messages for the core's error codes; the core's own message is shown when there is none. */
-const errors: Record<Lang, Record<string, string>> = {
-  fr: {
-    WRONG_PIN: "Code incorrect.",
-    PIN_LOCKED: "Trop d'essais : caisse bloquée quelques minutes.",
-    UNKNOWN_PRODUCT: "Produit inconnu : vérifiez le code.",
-    PAYMENT_SHORT: "Le montant remis ne couvre pas le total.",
-    PAPER_OUT: "plus de papier : changez le rouleau, le ticket sortira ensuite.",
-    PRINTER_OFFLINE: "hors ligne ou capot ouvert : vérifiez-la, le ticket sortira ensuite.",
-    NO_CAMERA: "Aucune caméra branchée : vérifiez le câble ou le numéro de caméra dans les réglages.",
-    CAMERA_FAILED: "La caméra ne répond pas : débranchez-la et rebranchez-la.",
-    EMPTY_CART: "Le panier est vide.",
-    NO_OPEN_SHIFT: "Ouvrez la caisse d'abord.",
-    FORBIDDEN: "Il faut l'accord d'un responsable.",
-    DISCOUNT_NEEDS_APPROVAL: "Cette remise demande le code d'un responsable.",
-    UNKNOWN_SALE: "Aucune vente avec ce numéro.",
-    OFFLINE: "Serveur injoignable : la caisse continue hors ligne.",
-  },
-  ar: {
-    WRONG_PIN: "الرمز غير صحيح.",
-    PIN_LOCKED: "محاولات كثيرة: الصندوق مقفل لبضع دقائق.",
-    UNKNOWN_PRODUCT: "منتج غير معروف: تحقق من الرمز.",
-    PAYMENT_SHORT: "المبلغ المسلَّم لا يغطي المجموع.",
-    PAPER_OUT: "نفد الورق: غيّر اللفافة وستُطبع التذكرة بعدها.",
-    PRINTER_OFFLINE: "غير متصلة أو الغطاء مفتوح: تحقق منها وستُطبع التذكرة بعدها.",
-    NO_CAMERA: "لا توجد كاميرا موصولة: تحقق من الكابل أو من رقم الكاميرا في الإعدادات.",
-    CAMERA_FAILED: "الكاميرا لا تستجيب: افصلها ثم أعد توصيلها.",
-    EMPTY_CART: "السلة فارغة.",
-    NO_OPEN_SHIFT: "افتح الصندوق أولًا.",
-    FORBIDDEN: "يلزم موافقة المسؤول.",
-    DISCOUNT_NEEDS_APPROVAL: "هذا التخفيض يتطلب رمز المسؤول.",
-    UNKNOWN_SALE: "لا يوجد بيع بهذا الرقم.",
-    OFFLINE: "الخادم غير متاح: يستمر الصندوق دون اتصال.",
-  },
-  en: {
-    WRONG_PIN: "Wrong PIN.",
-    PIN_LOCKED: "Too many tries: the till is locked for a few minutes.",
-    UNKNOWN_PRODUCT: "Unknown product: check the code.",
-    PAYMENT_SHORT: "The amount handed over does not cover the total.",
-    PAPER_OUT: "out of paper: change the roll and the receipt prints then.",
-    PRINTER_OFFLINE: "offline or cover open: check it and the receipt prints then.",
-    NO_CAMERA: "No camera is connected: check its cable or the camera number in the settings.",
-    CAMERA_FAILED: "The camera does not answer: unplug it and plug it back in.",
-    EMPTY_CART: "The cart is empty.",
-    NO_OPEN_SHIFT: "Open the till first.",
-    FORBIDDEN: "A manager's approval is needed.",
-    DISCOUNT_NEEDS_APPROVAL: "This discount needs a manager's PIN.",
-    UNKNOWN_SALE: "No sale with this number.",
-    OFFLINE: "Server unreachable: the till carries on offline.",
-  },
-};
 
 export function translate(lang: Lang, key: Key): string {
   return dictionaries[lang][key] ?? fr[key];

@@ -35,10 +35,21 @@ export function t(key: Key): string {
   return translate(ui.lang, key);
 }
 
-/** An amount's text as the cashier reads it, with the currency. */
+/** Text that keeps its own left-to-right order inside an Arabic line (a bidi isolate, as on
+ * the paper receipt), so `1 234,50` is not split at its space into `234,50 1`. */
+export function ltr(text: string): string {
+  return `\u2066${text}\u2069`;
+}
+
+/** Text of either direction (a product's name or its price) kept whole inside a line. */
+export function isolate(text: string): string {
+  return `\u2068${text}\u2069`;
+}
+
+/** The one way an amount is shown: the core's text, in the chosen digits, kept left to right,
+ * with the currency of the language. */
 export function money(text: string): string {
-  const shown = digits(text, ui.lang === "ar" && ui.arabicDigits);
-  return `${shown} ${t("currency")}`;
+  return `${ltr(num(text))} ${t("currency")}`;
 }
 
 export function num(text: string | number): string {
@@ -70,7 +81,10 @@ export async function act<T>(f: () => Promise<T>): Promise<T | undefined> {
   try {
     return await f();
   } catch (e) {
-    ui.error = isUiError(e) ? errorText(ui.lang, e.code, e.message) : String(e);
+    // Anything but the core's {code, message} (an argument the window could not hand over)
+    // means nothing to a cashier: say what to do, keep the detail for the log.
+    if (!isUiError(e)) console.error(e);
+    ui.error = isUiError(e) ? errorText(ui.lang, e.code, e.message) : t("error.unreadable");
     ui.errorCode = isUiError(e) ? e.code : null;
     return undefined;
   } finally {

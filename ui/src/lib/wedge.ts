@@ -1,75 +1,115 @@
-// Keyboard-wedge scanners type a whole code in a few milliseconds and press Enter. This tells
-// such a burst from a person typing: keys are held back while they come faster than
-// `max_gap_ms`; a burst of at least `min_len` characters ended by Enter is a scan (never
-// typed into the focused field); anything else is handed back to the field as typed.
+// Keyboard-wedge scanners type a whole code in a few milliseconds, then a terminator (Enter,
+// Tab, or nothing and a pause). This tells such a burst from a person typing, by the rules of
+// `pos-app/scan/src/wedge.rs` (same settings, same cases in tests/wedge.test.ts):
+// - a key is held while keys come no more than `max_gap_ms` apart; a longer gap releases
+//   what was held (as a scan when the terminator is a pause and the burst qualifies, else as
+//   typing);
+// - the configured terminator ends the burst: a scan if what was held carries the prefix and
+//   the suffix and leaves at least `min_len` characters between them, else typing;
+// - any other key that is not a character (Enter or Tab when they are not the terminator, the
+//   arrows, Backspace, F-keys) releases what was held as typing: a burst with such a key in it
+//   is never a scan. Modifier keys (Shift for capitals) are neither held nor release anything.
+// The window cannot replay a key that is not a character, so such a key is not held as Rust
+// holds '\n' and '\t': it releases what came before and goes on to the page as itself.
 import type { ScannerSettings } from "./types";
 
-export type WedgeEvent =
-  | { kind: "hold" } // swallow the key for now
-  | { kind: "scan"; code: string } // a scanner burst ended: ring it up
-  | { kind: "replay"; text: string; then: "enter" | "key" | "none" }; // a person: give the keys back
+/** `WedgeSettings::default()` in pos-scan, for before the till's own settings are read. */
+export const defaultScanner: ScannerSettings = {
+  max_gap_ms: 35,
+  min_len: 4,
+  prefix: "",
+  suffix: "",
+  terminator: "enter",
+};
+
+export type WedgeVerdict =
+  | { kind: "scan"; code: string } // a scanner sent this code (prefix, suffix, terminator removed)
+  | { kind: "typed"; text: string } // a person typed these characters: give them to the field
+  | { kind: "pass" }; // this very key goes on to the page (always the last verdict)
+
+const modifiers = new Set(["Shift", "Control", "Alt", "AltGraph", "Meta", "CapsLock", "NumLock", "Fn"]);
+const terminatorKey = { enter: "Enter", tab: "Tab", pause: null } as const;
 
 export class WedgeDetector {
-  private buffer = "";
-  private last = -Infinity;
+  private held = "";
+  private lastAt = 0;
 
-  constructor(private settings: ScannerSettings) {}
+  constructor(private current: ScannerSettings = defaultScanner) {}
 
   configure(settings: ScannerSettings): void {
-    this.settings = settings;
+    this.current = settings;
   }
 
-  /** Keys waiting to be classified. */
+  get settings(): ScannerSettings {
+    return this.current;
+  }
+
+  /** Characters held, not yet decided. */
   get pending(): string {
-    return this.buffer;
+    return this.held;
   }
 
-  /** One key at time `at` (ms). `key` is KeyboardEvent.key. */
-  key(key: string, at: number): WedgeEvent {
-    const fast = at - this.last <= this.settings.max_gap_ms;
-    if (key === "Enter") {
-      const code = this.strip(this.buffer);
-      const burst = fast && this.buffer.length >= this.settings.min_len && code.length > 0;
-      const text = this.buffer;
-      this.reset();
-      if (burst) return { kind: "scan", code };
-      return { kind: "replay", text, then: "enter" };
+  /** One key (KeyboardEvent.key) at `at` ms. Returns what it decides, oldest first; without
+   * a `pass` verdict the key is swallowed (held, or the terminator of a scan). */
+  key(key: string, at: number): WedgeVerdict[] {
+    if (modifiers.has(key)) return [{ kind: "pass" }];
+    const out: WedgeVerdict[] = [];
+    if (this.held && at - this.lastAt > this.current.max_gap_ms) out.push(...this.flush());
+    if (key === terminatorKey[this.current.terminator]) {
+      const code = this.asScan();
+      if (code !== null) {
+        this.held = "";
+        out.push({ kind: "scan", code });
+        return out;
+      }
+      out.push(...this.release(), { kind: "pass" });
+      return out;
     }
-    if (key.length !== 1) {
-      const text = this.buffer;
-      this.reset();
-      return { kind: "replay", text, then: "key" };
+    if ([...key].length !== 1) {
+      out.push(...this.release(), { kind: "pass" });
+      return out;
     }
-    if (this.buffer.length > 0 && !fast) {
-      // Too slow to be a scanner: what was held is typing, and this key starts afresh.
-      const text = this.buffer;
-      this.buffer = key;
-      this.last = at;
-      return { kind: "replay", text, then: "none" };
+    this.held += key;
+    this.lastAt = at;
+    return out;
+  }
+
+  /** The timer: once keys have stopped for longer than `max_gap_ms`, release what was held.
+   * Call it `max_gap_ms + 1` after the last key (see `due`). */
+  tick(now: number): WedgeVerdict | null {
+    if (!this.held || now - this.lastAt <= this.current.max_gap_ms) return null;
+    return this.flush()[0] ?? null;
+  }
+
+  /** How long from the last key until `tick` releases it. */
+  get due(): number {
+    return this.current.max_gap_ms + 1;
+  }
+
+  private flush(): WedgeVerdict[] {
+    if (this.current.terminator === "pause") {
+      const code = this.asScan();
+      if (code !== null) {
+        this.held = "";
+        return [{ kind: "scan", code }];
+      }
     }
-    this.buffer += key;
-    this.last = at;
-    return { kind: "hold" };
+    return this.release();
   }
 
-  /** Called when no key came for `max_gap_ms`: what was held was typed by a person. */
-  timeout(at: number): string {
-    if (this.buffer.length === 0 || at - this.last < this.settings.max_gap_ms) return "";
-    const text = this.buffer;
-    this.reset();
-    return text;
+  private release(): WedgeVerdict[] {
+    const text = this.held;
+    this.held = "";
+    return text ? [{ kind: "typed", text }] : [];
   }
 
-  private strip(s: string): string {
-    const { prefix, suffix } = this.settings;
-    let out = s;
-    if (prefix && out.startsWith(prefix)) out = out.slice(prefix.length);
-    if (suffix && out.endsWith(suffix)) out = out.slice(0, out.length - suffix.length);
-    return out.trim();
-  }
-
-  private reset(): void {
-    this.buffer = "";
-    this.last = -Infinity;
+  /** What was held as a scan: it carries the prefix and the suffix and leaves enough
+   * characters between them (every gap inside it was already scanner-fast). */
+  private asScan(): string | null {
+    const { prefix, suffix, min_len } = this.current;
+    const h = this.held;
+    if (!h.startsWith(prefix) || !h.endsWith(suffix) || h.length < prefix.length + suffix.length) return null;
+    const body = h.slice(prefix.length, h.length - suffix.length);
+    return [...body].length >= min_len ? body : null;
   }
 }

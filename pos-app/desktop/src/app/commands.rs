@@ -149,13 +149,13 @@ pub fn stock(desk: State<'_, Desk>, code: String) -> Answer<StockDto> {
 }
 
 #[tauri::command]
-pub fn stock_receive(desk: State<'_, Desk>, code: String, qty: i64) -> Answer<StockDto> {
-    desk.after_sale(|c| c.stock_receive(&code, qty))
+pub fn stock_receive(desk: State<'_, Desk>, code: String, qty: String) -> Answer<StockDto> {
+    desk.after_sale(|c| c.stock_receive(&code, &qty))
 }
 
 #[tauri::command]
-pub fn stock_count(desk: State<'_, Desk>, code: String, counted: i64) -> Answer<StockDto> {
-    desk.after_sale(|c| c.stock_count(&code, counted))
+pub fn stock_count(desk: State<'_, Desk>, code: String, counted: String) -> Answer<StockDto> {
+    desk.after_sale(|c| c.stock_count(&code, &counted))
 }
 
 #[tauri::command]

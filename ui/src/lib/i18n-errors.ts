@@ -1,0 +1,58 @@
+// The core's error codes in the window's three languages (see i18n.ts).
+import type { Lang } from "./types";
+
+/** Messages for the core's error codes; the core's own message is shown when there is none. */
+export const errors: Record<Lang, Record<string, string>> = {
+  fr: {
+    WRONG_PIN: "Code incorrect.",
+    PIN_LOCKED: "Trop d'essais : caisse bloquée quelques minutes.",
+    UNKNOWN_PRODUCT: "Produit inconnu : vérifiez le code.",
+    PAYMENT_SHORT: "Le montant remis ne couvre pas le total.",
+    PAPER_OUT: "plus de papier : changez le rouleau, le ticket sortira ensuite.",
+    PRINTER_OFFLINE: "hors ligne ou capot ouvert : vérifiez-la, le ticket sortira ensuite.",
+    NO_CAMERA: "Aucune caméra branchée : vérifiez le câble ou le numéro de caméra dans les réglages.",
+    CAMERA_FAILED: "La caméra ne répond pas : débranchez-la et rebranchez-la.",
+    EMPTY_CART: "Le panier est vide.",
+    NO_OPEN_SHIFT: "Ouvrez la caisse d'abord.",
+    FORBIDDEN: "Il faut l'accord d'un responsable.",
+    DISCOUNT_NEEDS_APPROVAL: "Cette remise demande le code d'un responsable.",
+    UNKNOWN_SALE: "Aucune vente avec ce numéro.",
+    OFFLINE: "Serveur injoignable : la caisse continue hors ligne.",
+    INVALID_QUANTITY: "Quantité non valable : tapez un nombre entier de pièces, ou des kilos avec une virgule (1,5).",
+  },
+  ar: {
+    WRONG_PIN: "الرمز غير صحيح.",
+    PIN_LOCKED: "محاولات كثيرة: الصندوق مقفل لبضع دقائق.",
+    UNKNOWN_PRODUCT: "منتج غير معروف: تحقق من الرمز.",
+    PAYMENT_SHORT: "المبلغ المسلَّم لا يغطي المجموع.",
+    PAPER_OUT: "نفد الورق: غيّر اللفافة وستُطبع التذكرة بعدها.",
+    PRINTER_OFFLINE: "غير متصلة أو الغطاء مفتوح: تحقق منها وستُطبع التذكرة بعدها.",
+    NO_CAMERA: "لا توجد كاميرا موصولة: تحقق من الكابل أو من رقم الكاميرا في الإعدادات.",
+    CAMERA_FAILED: "الكاميرا لا تستجيب: افصلها ثم أعد توصيلها.",
+    EMPTY_CART: "السلة فارغة.",
+    NO_OPEN_SHIFT: "افتح الصندوق أولًا.",
+    FORBIDDEN: "يلزم موافقة المسؤول.",
+    DISCOUNT_NEEDS_APPROVAL: "هذا التخفيض يتطلب رمز المسؤول.",
+    UNKNOWN_SALE: "لا يوجد بيع بهذا الرقم.",
+    OFFLINE: "الخادم غير متاح: يستمر الصندوق دون اتصال.",
+    INVALID_QUANTITY: "كمية غير صالحة: اكتب عددًا صحيحًا من القطع، أو الكيلوغرامات بفاصلة (1,5).",
+  },
+  en: {
+    WRONG_PIN: "Wrong PIN.",
+    PIN_LOCKED: "Too many tries: the till is locked for a few minutes.",
+    UNKNOWN_PRODUCT: "Unknown product: check the code.",
+    PAYMENT_SHORT: "The amount handed over does not cover the total.",
+    PAPER_OUT: "out of paper: change the roll and the receipt prints then.",
+    PRINTER_OFFLINE: "offline or cover open: check it and the receipt prints then.",
+    NO_CAMERA: "No camera is connected: check its cable or the camera number in the settings.",
+    CAMERA_FAILED: "The camera does not answer: unplug it and plug it back in.",
+    EMPTY_CART: "The cart is empty.",
+    NO_OPEN_SHIFT: "Open the till first.",
+    FORBIDDEN: "A manager's approval is needed.",
+    DISCOUNT_NEEDS_APPROVAL: "This discount needs a manager's PIN.",
+    UNKNOWN_SALE: "No sale with this number.",
+    OFFLINE: "Server unreachable: the till carries on offline.",
+    INVALID_QUANTITY: "Not a valid quantity: type whole pieces, or kilograms with a decimal comma (1,5).",
+  },
+};
+
