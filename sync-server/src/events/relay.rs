@@ -176,34 +176,20 @@ impl<S: Sink> Relay<S> {
     /// Publishes a store's pending events, batch after batch, until none is left or the bus
     /// fails (the store is then given up and taken again at the next wake or poll).
     async fn relay_store(&self, store: Uuid) -> Result<(), RelayError> {
-        // The next batch is read past the last one sent, so marking a batch runs while the next
-        // one is published (at most one mark in flight).
-        let mut after = 0i64;
+        // Three steps overlap: while a batch is published, the next one is read (past the last
+        // id sent) and the one before is marked (at most one mark in flight).
         let mut marking: Option<JoinHandle<Result<(), sqlx::Error>>> = None;
+        let mut rows = self.read_batch(store, 0).await?;
         let result = loop {
             if !self.sink.connected() {
                 break Ok(());
             }
-            let sql = format!(
-                "SELECT {SELECT} FROM outbox
-                 WHERE store_id = $1 AND store_seq > $3 AND published_at IS NULL AND dead_at IS NULL
-                 ORDER BY store_seq LIMIT $2"
-            );
-            let rows: Vec<Row> = match sqlx::query_as(sqlx::AssertSqlSafe(sql))
-                .bind(store)
-                .bind(self.config.batch)
-                .bind(after)
-                .fetch_all(&self.pool)
-                .await
-            {
-                Ok(rows) => rows,
-                Err(e) => break Err(e.into()),
-            };
             let Some(last) = rows.last() else {
                 break Ok(());
             };
-            after = last.store_seq;
-            let (stored, failed) = match self.publish(&rows).await {
+            let (published, next) =
+                tokio::join!(self.publish(&rows), self.read_batch(store, last.store_seq));
+            let (stored, failed) = match published {
                 Ok(done) => done,
                 Err(e) => break Err(e),
             };
@@ -221,11 +207,30 @@ impl<S: Sink> Relay<S> {
                 tokio::time::sleep(Duration::from_millis(500)).await;
                 break Err(RelayError::Bus(why));
             }
+            rows = match next {
+                Ok(rows) => rows,
+                Err(e) => break Err(e),
+            };
         };
         if let Some(previous) = marking {
             finish(previous).await?;
         }
         result
+    }
+
+    /// A store's next pending events after `after` (its sequence), in order.
+    async fn read_batch(&self, store: Uuid, after: i64) -> Result<Vec<Row>, RelayError> {
+        let sql = format!(
+            "SELECT {SELECT} FROM outbox
+             WHERE store_id = $1 AND store_seq > $3 AND published_at IS NULL AND dead_at IS NULL
+             ORDER BY store_seq LIMIT $2"
+        );
+        Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(store)
+            .bind(self.config.batch)
+            .bind(after)
+            .fetch_all(&self.pool)
+            .await?)
     }
 
     /// One batch: the events the stream stored (to mark), and the failure that stopped it.
