@@ -6,6 +6,7 @@ use crate::domain::ParseEnumError;
 
 /// French (the default), Arabic (right to left) or English.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Lang {
     #[default]
@@ -39,6 +40,7 @@ impl Lang {
 
 /// Paper width. 58 mm rolls print 32 characters (384 dots), 80 mm rolls 48 (576 dots).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Paper {
     Mm58,
     Mm80,

@@ -15,6 +15,7 @@ pub mod lang;
 pub mod money;
 pub mod pricing;
 pub mod product_doc;
+pub mod receipt;
 pub mod staff;
 pub mod tax;
 pub mod weighed;

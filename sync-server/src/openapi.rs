@@ -5,7 +5,9 @@
 use axum::Json;
 use utoipa::OpenApi;
 
-use crate::portal::{dashboard, exports, receipts, shifts, sign_in, terminals, tva, views};
+use crate::portal::{
+    dashboard, exports, printed, receipts, shifts, sign_in, terminals, tva, views,
+};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -14,7 +16,7 @@ use crate::portal::{dashboard, exports, receipts, shifts, sign_in, terminals, tv
         the schemas below are its `data`."),
     paths(
         sign_in::session, sign_in::sign_in, sign_in::sign_out, sign_in::change_password,
-        dashboard::dashboard, receipts::receipts, receipts::receipt, tva::tva,
+        dashboard::dashboard, receipts::receipts, receipts::receipt, printed::printed, tva::tva,
         shifts::shifts, shifts::shift,
         terminals::terminals, terminals::enrollment_code, exports::export,
         crate::handlers::enroll::enroll, crate::handlers::sync::push, crate::handlers::sync::pull,

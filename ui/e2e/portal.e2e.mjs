@@ -124,6 +124,10 @@ await check("a receipt opens with its lines and total as recorded", async () => 
   assert(total === Number(sql(`SELECT total FROM sales WHERE id = '${id}'`)), "total");
   const lines = await page.$$eval("table.lines tbody tr", (r) => r.length);
   assert(lines === Number(sql(`SELECT count(*) FROM sale_lines WHERE sale_id = '${id}'`)), "lines");
+  // Beside it, the paper roll as the till printed it: its TOTAL row is the recorded total.
+  await page.waitForSelector("[data-printed] .p-row.big");
+  const printed = await page.textContent("[data-printed] .p-row.big");
+  assert(printed.includes("TOTAL") && printed.replace(/\D/g, "") === String(total), `printed total ${printed} vs ${total} centimes`);
   await page.screenshot({ path: join(shots, "03-receipt.png"), fullPage: true });
   await axe(page, "receipt");
   await page.goBack();

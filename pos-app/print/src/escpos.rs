@@ -145,7 +145,7 @@ pub fn encode(receipt: &Receipt, options: &EncodeOptions) -> Result<Vec<u8>> {
         // Everything but the QR codes as one raster per stretch between them.
         let mut stretch = Vec::new();
         for block in &receipt.blocks {
-            if let Block::Qr(payload) = block {
+            if let Block::Qr { payload } = block {
                 flush_raster(&mut printer, receipt, &mut stretch)?;
                 qr(&mut printer, payload, module)?;
             } else {

@@ -6,7 +6,6 @@
 
 pub mod driver;
 pub mod escpos;
-mod labels;
 pub mod layout;
 mod ops;
 pub mod png;

@@ -283,7 +283,7 @@ pub fn render_blocks(receipt: &Receipt) -> Result<Bitmap> {
                 y += 24;
             }
             Block::Feed => y += i64::from(LINE_H),
-            Block::Qr(_) => {}
+            Block::Qr { .. } => {}
         }
         bmp.grow(y as u32);
     }
@@ -338,7 +338,7 @@ pub fn preview(receipt: &Receipt, logo: Option<&Bitmap>) -> Result<Bitmap> {
     if receipt.lang == Lang::Ar {
         let mut stretch = Vec::new();
         for block in &receipt.blocks {
-            if let Block::Qr(payload) = block {
+            if let Block::Qr { payload } = block {
                 let part = Receipt {
                     blocks: std::mem::take(&mut stretch),
                     ..receipt.clone()

@@ -2,28 +2,7 @@
 //! same blocks the printer gets, laid out on the paper's columns.
 
 use crate::layout::{Align, Block, Receipt};
-
-/// `dd/mm/yyyy hh:mm` for a unix time in milliseconds, at a fixed UTC offset.
-pub fn format_time(ms: i64, offset_min: i32) -> String {
-    let secs = ms.div_euclid(1000) + i64::from(offset_min) * 60;
-    let days = secs.div_euclid(86_400);
-    let rem = secs.rem_euclid(86_400);
-    // civil date from days since 1970-01-01 (H. Hinnant's algorithm)
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!(
-        "{d:02}/{m:02}/{y:04} {:02}:{:02}",
-        rem / 3600,
-        (rem % 3600) / 60
-    )
-}
+pub use pos_shared::receipt::format_time;
 
 /// Wraps `text` at word boundaries to lines of at most `width` characters.
 pub fn wrap(text: &str, width: usize) -> Vec<String> {
@@ -112,7 +91,7 @@ pub fn text_lines(receipt: &Receipt) -> Vec<TextLine> {
                 centre: false,
                 big: false,
             }),
-            Block::Qr(payload) => out.push(TextLine::Qr(payload.clone())),
+            Block::Qr { payload } => out.push(TextLine::Qr(payload.clone())),
             Block::Feed => out.push(TextLine::Feed),
         }
     }
@@ -150,13 +129,6 @@ pub fn render(receipt: &Receipt, cols: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn formats_times_in_algeria() {
-        // 2026-11-24 09:30:00 UTC is 10:30 in Algiers.
-        assert_eq!(format_time(1_795_512_600_000, 60), "24/11/2026 10:30");
-        assert_eq!(format_time(0, 0), "01/01/1970 00:00");
-    }
 
     #[test]
     fn wraps_long_names_at_words() {

@@ -201,11 +201,11 @@ async fn insert_lines(
     };
     sqlx::query(
         "INSERT INTO sale_lines (sale_id, created_at, store_id, line_no, product_id, sku, name, unit,
-                                 qty, unit_price, tax_rate, gross, net)
-         SELECT s, to_timestamp(at / 1000.0), $3, n, p, sku, nm, un, q, up, tr, g, nt
+                                 qty, unit_price, tax_rate, gross, net, line_discount)
+         SELECT s, to_timestamp(at / 1000.0), $3, n, p, sku, nm, un, q, up, tr, g, nt, ld
          FROM UNNEST($1::uuid[], $2::int8[], $4::int4[], $5::uuid[], $6::text[], $7::text[], $8::text[],
-                     $9::int8[], $10::int8[], $11::int4[], $12::int8[], $13::int8[])
-              AS u(s, at, n, p, sku, nm, un, q, up, tr, g, nt)",
+                     $9::int8[], $10::int8[], $11::int4[], $12::int8[], $13::int8[], $14::int8[])
+              AS u(s, at, n, p, sku, nm, un, q, up, tr, g, nt, ld)",
     )
     .bind(lines.iter().map(|(s, _)| s.id).collect::<Vec<_>>())
     .bind(lines.iter().map(|(s, _)| s.created_at_ms).collect::<Vec<_>>())
@@ -220,6 +220,7 @@ async fn insert_lines(
     .bind(lines.iter().map(|(_, l)| i32::from(l.tax_rate.bp())).collect::<Vec<_>>())
     .bind(money(&|l| l.gross.centimes()))
     .bind(money(&|l| l.net.centimes()))
+    .bind(money(&|l| l.line_discount.centimes()))
     .execute(&mut *conn)
     .await?;
     Ok(())

@@ -11,6 +11,7 @@ pub mod dashboard;
 pub mod exports;
 pub mod extract;
 pub mod lockout;
+pub mod printed;
 pub mod receipts;
 pub mod session_store;
 pub mod shifts;
@@ -39,6 +40,7 @@ fn reads() -> Router<AppState> {
         .route("/v1/portal/dashboard", get(dashboard::dashboard))
         .route("/v1/portal/receipts", get(receipts::receipts))
         .route("/v1/portal/receipts/{id}", get(receipts::receipt))
+        .route("/v1/portal/receipts/{id}/printed", get(printed::printed))
         .route("/v1/portal/tva", get(tva::tva))
         .route("/v1/portal/shifts", get(shifts::shifts))
         .route("/v1/portal/shifts/{id}", get(shifts::shift))

@@ -1,8 +1,6 @@
 //! Receipts: a list with keyset paging (newest first, by `(created_at, id)`, so page 1000 costs
-//! what page 1 does) and filters, and one receipt as it was printed, with its refunds linked.
-//! The receipt's printed layout (`print/layout.rs`) lives in the till's crate, not in
-//! `pos-shared`, so the server answers its parts (header, lines, TVA, payments) and the page
-//! lays them out in the reader's language.
+//! what page 1 does) and filters, and one receipt's parts (header, lines, TVA, payments) with its
+//! refunds linked. The receipt as it was printed, in the reader's language, is `printed.rs`.
 
 use axum::extract::{Path, Query, State};
 use axum::Json;

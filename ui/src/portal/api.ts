@@ -44,6 +44,13 @@ export interface Receipt {
   payments: { tender: string; amount: Amount; tendered: Amount; reference: string | null }[];
   change: Amount; refund_of: Linked | null; refunds: Linked[];
 }
+export type Block =
+  | { kind: "text"; text: string; align: "start" | "centre"; big: boolean }
+  | { kind: "row"; label: string; value: string; big: boolean }
+  | { kind: "rule" }
+  | { kind: "qr"; payload: string }
+  | { kind: "feed" };
+export interface Printed { lang: "fr" | "ar" | "en"; paper: string; blocks: Block[]; open_drawer: boolean }
 export interface TvaRate { rate: Rate; base: Amount; tax: Amount; total: Amount }
 export interface Tva {
   months: { month: string; rates: TvaRate[]; base: Amount; tax: Amount; total: Amount }[];

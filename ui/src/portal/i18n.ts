@@ -2,7 +2,8 @@
 export type Lang = "fr" | "ar" | "en";
 
 const fr = {
-  shifts: "Caisses (Z)", zReport: "Rapport Z", stillOpen: "en cours", float: "Fond de caisse", cashIn: "Entrées d'espèces", cashOut: "Sorties d'espèces", expected: "Espèces attendues", counted: "Espèces comptées", overShort: "Écart (compté − attendu)", tillDisagrees: "La caisse attendait un autre montant : une vente ou un mouvement n'est peut-être pas encore synchronisé. Attendu par la caisse :", drawerEvents: "Mouvements du tiroir", opened: "Ouverture", noShifts: "Aucune session de caisse.", csvZ: "Rapports Z", drawer_open: "Ouverture", drawer_cash_in: "Entrée", drawer_cash_out: "Sortie", drawer_drawer_opened: "Tiroir ouvert sans vente", drawer_close: "Clôture",
+  asPrinted: "Tel qu'imprimé",
+  shifts: "Sessions (Z)", zReport: "Rapport Z", stillOpen: "en cours", float: "Fond de caisse", cashIn: "Entrées d'espèces", cashOut: "Sorties d'espèces", expected: "Espèces attendues", counted: "Espèces comptées", overShort: "Écart (compté − attendu)", tillDisagrees: "La caisse attendait un autre montant : une vente ou un mouvement n'est peut-être pas encore synchronisé. Attendu par la caisse :", drawerEvents: "Mouvements du tiroir", opened: "Ouverture", noShifts: "Aucune session de caisse.", csvZ: "Rapports Z", drawer_open: "Ouverture", drawer_cash_in: "Entrée", drawer_cash_out: "Sortie", drawer_drawer_opened: "Tiroir ouvert sans vente", drawer_close: "Clôture",
   title: "Back-office", skip: "Aller au contenu", signIn: "Se connecter", signOut: "Se déconnecter",
   email: "Adresse e-mail", password: "Mot de passe", language: "Langue",
   dashboard: "Tableau de bord", receipts: "Tickets", tva: "TVA", exports: "Exports", terminals: "Caisses",
@@ -29,6 +30,7 @@ const fr = {
 type Words = typeof fr;
 
 const ar: Words = {
+  asPrinted: "كما طُبعت",
   shifts: "جلسات الصندوق (Z)", zReport: "تقرير Z", stillOpen: "جارية", float: "رصيد البداية", cashIn: "إدخال نقود", cashOut: "إخراج نقود", expected: "النقود المتوقعة", counted: "النقود المعدودة", overShort: "الفرق (المعدود − المتوقع)", tillDisagrees: "توقع الصندوق مبلغًا آخر: ربما لم تتم مزامنة بيع أو حركة بعد. المتوقع في الصندوق:", drawerEvents: "حركات الدرج", opened: "الفتح", noShifts: "لا توجد جلسات.", csvZ: "تقارير Z", drawer_open: "فتح", drawer_cash_in: "إدخال", drawer_cash_out: "إخراج", drawer_drawer_opened: "فتح الدرج دون بيع", drawer_close: "إغلاق",
   title: "المكتب الخلفي", skip: "انتقل إلى المحتوى", signIn: "تسجيل الدخول", signOut: "تسجيل الخروج",
   email: "البريد الإلكتروني", password: "كلمة المرور", language: "اللغة",
@@ -55,6 +57,7 @@ const ar: Words = {
 };
 
 const en: Words = {
+  asPrinted: "As printed",
   shifts: "Shifts (Z)", zReport: "Z report", stillOpen: "still open", float: "Float", cashIn: "Cash in", cashOut: "Cash out", expected: "Expected cash", counted: "Counted cash", overShort: "Over/short (counted − expected)", tillDisagrees: "The till expected a different amount: a sale or drawer event may not have synced yet. The till expected:", drawerEvents: "Drawer events", opened: "Opened", noShifts: "No shifts.", csvZ: "Z reports", drawer_open: "Opened", drawer_cash_in: "Cash in", drawer_cash_out: "Cash out", drawer_drawer_opened: "Drawer opened without a sale", drawer_close: "Closed",
   title: "Back office", skip: "Skip to content", signIn: "Sign in", signOut: "Sign out",
   email: "Email", password: "Password", language: "Language",

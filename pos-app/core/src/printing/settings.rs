@@ -40,29 +40,7 @@ pub const STORE_FIELDS: &[(&str, &str)] = &[
     ("receipt_verify_url", "verify_url"),
 ];
 
-/// Who and where, printed at the top: kept in the till's settings (`pos store set`).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct StoreHeader {
-    pub name: String,
-    pub address: String,
-    pub nif: String,
-    pub rc: String,
-    pub phone: String,
-    pub terminal: String,
-    pub footer: String,
-    /// Printed in the QR code before the sale id, so a phone can check the receipt.
-    pub verify_url: Option<String>,
-    /// Minutes east of UTC for printed times (Algeria: +60, no summer time).
-    pub utc_offset_min: i32,
-}
-
-/// Names of the people and products that the sale row does not carry.
-#[derive(Clone, Debug, Default)]
-pub struct SaleNames {
-    pub cashier: String,
-    /// Arabic product names by product id, for Arabic receipts.
-    pub arabic: std::collections::HashMap<uuid::Uuid, String>,
-}
+pub use pos_shared::receipt::{SaleNames, StoreHeader};
 
 fn meta(conn: &Connection, key: &str) -> Result<Option<String>> {
     Ok(conn

@@ -1,6 +1,6 @@
 //! The words printed on receipts, in French, Arabic and English.
 
-use super::layout::Lang;
+use crate::Lang;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Label {
