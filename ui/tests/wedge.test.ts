@@ -1,6 +1,6 @@
-// The cases of pos-app/scan/src/wedge_tests.rs, run against the window's detector: one set of
-// rules. Where Rust holds Enter or Tab as '\n' / '\t' inside typed text, the window lets that
-// key go on to the page as itself (`pass`), written here as "⏎" / "⇥" after what it released.
+// The wedge detector's cases (the till's one detector; its settings are pos-scan's
+// `WedgeSettings`). Enter or Tab inside typed text goes on to the page as itself (`pass`),
+// written here as "⏎" / "⇥" after what it released.
 import { describe, expect, it } from "vitest";
 import { WedgeDetector, defaultScanner } from "../src/lib/wedge";
 import type { ScannerSettings } from "../src/lib/types";
@@ -91,7 +91,7 @@ describe("wedge detector, by the rules of pos-scan", () => {
       [...typed("qte", 0, 200), ...typed("96385074\n", 1000, 4)],
       ["q", "t", "e", "scan:96385074"],
     ],
-    // The window's own keys, which Rust's KeyEvent does not have.
+    // Keys that are not characters.
     [
       "a navigation key releases what was held and goes through",
       dflt,

@@ -26,7 +26,7 @@ pub use decode::{Decoder, DecoderSettings};
 pub use frames::{Frame, FrameSource, Generated, ImageFiles};
 pub use generate::{Distortion, FrameGenerator, GeneratedFrame};
 pub use image_file::{load_frame, read_image, MAX_IMAGE_PIXELS, MAX_IMAGE_SIDE};
-pub use wedge::{KeyEvent, Terminator, WedgeDetector, WedgeSettings, WedgeVerdict};
+pub use wedge::{Terminator, WedgeSettings};
 pub use worker::ScanWorker;
 
 /// The symbologies a shop meets: retail numbers on packs, Code 128 on cartons and labels, QR.

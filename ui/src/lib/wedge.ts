@@ -1,6 +1,7 @@
 // Keyboard-wedge scanners type a whole code in a few milliseconds, then a terminator (Enter,
-// Tab, or nothing and a pause). This tells such a burst from a person typing, by the rules of
-// `pos-app/scan/src/wedge.rs` (same settings, same cases in tests/wedge.test.ts):
+// Tab, or nothing and a pause). This tells such a burst from a person typing, with the settings
+// the till keeps (`WedgeSettings` in `pos-app/scan/src/wedge.rs`); its cases are in
+// tests/wedge.test.ts:
 // - a key is held while keys come no more than `max_gap_ms` apart; a longer gap releases
 //   what was held (as a scan when the terminator is a pause and the burst qualifies, else as
 //   typing);
@@ -9,8 +10,8 @@
 // - any other key that is not a character (Enter or Tab when they are not the terminator, the
 //   arrows, Backspace, F-keys) releases what was held as typing: a burst with such a key in it
 //   is never a scan. Modifier keys (Shift for capitals) are neither held nor release anything.
-// The window cannot replay a key that is not a character, so such a key is not held as Rust
-// holds '\n' and '\t': it releases what came before and goes on to the page as itself.
+// The window cannot replay a key that is not a character, so such a key is not held: it
+// releases what came before and goes on to the page as itself.
 import type { ScannerSettings } from "./types";
 
 /** `WedgeSettings::default()` in pos-scan, for before the till's own settings are read. */
