@@ -16,6 +16,7 @@ pub mod money;
 pub mod pricing;
 pub mod product_doc;
 pub mod receipt;
+pub mod settings;
 pub mod staff;
 pub mod tax;
 pub mod weighed;

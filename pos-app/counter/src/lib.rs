@@ -144,7 +144,7 @@ impl Counter {
             shift_open: self.till.open_shift_id()?.is_some(),
             cart: self.cart()?,
             parked: self.till.parked()?.len(),
-            settings: prefs::load(&self.till)?,
+            settings: self.till.desk_settings()?,
         })
     }
 
@@ -269,7 +269,7 @@ impl Counter {
         use base64::Engine;
         let sale = self.till.find_sale(reference)?;
         let paper = self.till.print_settings()?.paper;
-        let lang = prefs::load(&self.till)?.language;
+        let lang = self.till.desk_settings()?.language;
         let png = self
             .till
             .render_receipt(&sale, paper, lang, pos_print::Format::Png)?;
@@ -427,17 +427,13 @@ impl Counter {
     }
 
     pub fn settings(&self) -> Result<DeskSettings> {
-        prefs::load(&self.till)
+        self.till.desk_settings()
     }
 
-    /// Saves the window's settings; changing them needs a manager, except the language.
+    /// Saves the window's settings, by the core's rule (a manager's, except the language).
     pub fn set_settings(&mut self, settings: &DeskSettings) -> Result<DeskSettings> {
         let session = self.session()?;
-        let current = prefs::load(&self.till)?;
-        if current.without_language() != settings.without_language() {
-            session.require(Permission::StockEdit, "change the till's settings")?;
-        }
-        prefs::save(&mut self.till, settings)?;
+        self.till.set_desk_settings(&session, settings)?;
         Ok(settings.clone())
     }
 }

@@ -4,6 +4,7 @@
 mod audit;
 mod cart;
 mod catalog_ops;
+mod desk;
 mod items;
 mod park;
 mod print_queue;
