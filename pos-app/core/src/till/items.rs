@@ -6,6 +6,7 @@ use std::str::FromStr;
 use pos_shared::{Gtin, Product, Unit, WeighedScheme};
 use rusqlite::Connection;
 
+use super::cart::CartLine;
 use crate::catalog;
 use crate::error::{PosError, Result};
 
@@ -142,5 +143,25 @@ pub fn default_qty(r: &Resolved) -> Result<i64> {
             "{} is sold by weight: weigh it or give the grams (CODE*GRAMS)",
             r.product.name_fr
         ))),
+    }
+}
+
+/// A new cart line for what a code resolved to: the product as it is now.
+pub(super) fn cart_line(line_no: u32, r: &Resolved, qty: i64) -> CartLine {
+    let p = &r.product;
+    CartLine {
+        line_no,
+        product_id: p.id,
+        sku: p.sku.clone(),
+        name: p.name_fr.clone(),
+        name_ar: p.name_ar.clone(),
+        barcode: r.barcode.clone(),
+        unit: p.unit,
+        qty,
+        unit_price: p.price,
+        tax_rate: p.tax_rate,
+        discount: None,
+        price_override: None,
+        approved_bp: 0,
     }
 }

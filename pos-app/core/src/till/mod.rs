@@ -1,9 +1,11 @@
 //! The till: every operation a person does at the counter, each one SQLite transaction that
 //! writes its domain rows and its change-log entries together.
 
+mod approval;
 mod audit;
 mod cart;
 mod catalog_ops;
+mod discounts;
 mod items;
 mod park;
 mod print_queue;
@@ -17,7 +19,7 @@ pub use cart::{Cart, CartLine, CartLineView, CartView, ParkedCart};
 pub use catalog_ops::ImportReport;
 pub use items::ItemSpec;
 pub use sale::{insert_sale, TenderInput};
-pub use shift::{ShiftReport, TenderTotal};
+pub use shift::{parse_count, ShiftReport, TenderTotal};
 pub use stock_ops::StockView;
 
 use std::path::Path;

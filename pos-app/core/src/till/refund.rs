@@ -11,7 +11,7 @@ use uuid::Uuid;
 use super::sale::{allocate, next_receipt_no, write_sale};
 use super::{items, read, ItemSpec, TenderInput, Till};
 use crate::error::{PosError, Result};
-use crate::users::{self, Session};
+use crate::users::Session;
 
 /// Quantities and amounts already refunded, per line of the original sale.
 fn refunded(conn: &Connection, sale: &Uuid) -> Result<HashMap<u32, (i64, Money)>> {
@@ -46,13 +46,8 @@ impl Till {
         tenders: &[TenderInput],
         approver_pin: Option<&str>,
     ) -> Result<Sale> {
-        let approver = users::authorise(
-            self.store.conn(),
-            session,
-            Permission::Refund,
-            "refund a sale",
-            approver_pin,
-        )?;
+        let approver =
+            self.authorise(session, Permission::Refund, "refund a sale", approver_pin)?;
         let original = self.find_sale(sale_ref)?;
         if original.kind == SaleKind::Refund {
             return Err(PosError::RefundOfRefund(sale_ref.to_owned()));
