@@ -152,7 +152,7 @@ pub fn sale_receipt(
         format!("{} {}", b.l(Label::ReceiptNo), sale.receipt_no),
         b.ltr(&format_time(sale.created_at_ms, header.utc_offset_min)),
     );
-    b.row(b.l(Label::Terminal), header.terminal.clone());
+    b.row(b.l(Label::Terminal), names.terminal.clone());
     b.row(b.l(Label::Cashier), names.cashier.clone());
     b.blocks.push(Block::Rule);
     for l in &sale.lines {

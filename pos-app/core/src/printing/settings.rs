@@ -60,6 +60,9 @@ pub struct StoreHeader {
 #[derive(Clone, Debug, Default)]
 pub struct SaleNames {
     pub cashier: String,
+    /// The terminal that made the sale (`till::read::terminal_label`), which is not always
+    /// the one printing it.
+    pub terminal: String,
     /// Arabic product names by product id, for Arabic receipts.
     pub arabic: std::collections::HashMap<uuid::Uuid, String>,
 }
@@ -119,8 +122,12 @@ pub fn names(conn: &Connection, sale: &Sale) -> Result<SaleNames> {
             arabic.insert(l.product_id, n);
         }
     }
+    let here = meta(conn, "terminal_id")?.and_then(|id| uuid::Uuid::parse_str(&id).ok());
+    let name = meta(conn, "terminal_name")?.unwrap_or_default();
+    let own = (here == Some(sale.terminal_id)).then_some(name.as_str());
     Ok(SaleNames {
         cashier: cashier.unwrap_or_default(),
+        terminal: crate::till::read::terminal_label(&sale.terminal_id, own),
         arabic,
     })
 }

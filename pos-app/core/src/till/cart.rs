@@ -27,6 +27,10 @@ pub struct CartLine {
     pub tax_rate: TaxRate,
     pub discount: Option<Discount>,
     pub price_override: Option<Money>,
+    /// The price printed on a scale's label: the line's amount, whatever its weight makes at
+    /// the price per kg (the weight, `qty`, is kept for stock).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label_price: Option<Money>,
     /// Share of the line's gross (line and order discount together, basis points) a manager
     /// approved beyond the order's approval (`Cart::order_approved_bp`).
     #[serde(default)]
@@ -35,6 +39,16 @@ pub struct CartLine {
 
 impl CartLine {
     pub fn price_line(&self) -> PriceLine {
+        if let (Some(label), None) = (self.label_price, self.price_override) {
+            // the label's price is the amount: priced as one piece at that price
+            return PriceLine {
+                unit_price: label,
+                qty: 1,
+                unit: Unit::Piece,
+                tax_rate: self.tax_rate,
+                discount: self.discount,
+            };
+        }
         PriceLine {
             unit_price: self.price_override.unwrap_or(self.unit_price),
             qty: self.qty,

@@ -141,6 +141,23 @@ impl Till {
         Ok(())
     }
 
+    /// How scale labels are read (prefixes, item digits, grams or a price in centimes or
+    /// dinars): a manager's setting, kept in `meta`.
+    pub fn set_weighed_scheme(&mut self, session: &Session, scheme: WeighedScheme) -> Result<()> {
+        self.current(session)?.require(
+            pos_shared::Permission::PriceOverride,
+            "change how scale labels are read",
+        )?;
+        scheme
+            .validate()
+            .map_err(|e| PosError::Invalid(e.to_string()))?;
+        let json = serde_json::to_string(&scheme).map_err(|e| PosError::Invalid(e.to_string()))?;
+        self.store
+            .write(|tx| store::set_meta(tx, "weighed_scheme", &json))?;
+        self.settings.weighed = scheme;
+        Ok(())
+    }
+
     pub fn store_mut(&mut self) -> &mut Store {
         &mut self.store
     }

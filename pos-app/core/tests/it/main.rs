@@ -3,4 +3,5 @@
 
 mod cashier_rules;
 mod day_at_the_till;
+mod money_and_stock;
 mod product_docs;
