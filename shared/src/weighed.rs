@@ -17,8 +17,10 @@ pub enum WeighedValue {
     /// Net weight in grams (the till prices it from the product's price/kg).
     #[default]
     Grams,
-    /// Price already computed by the scale, in centimes.
+    /// Price already computed by the scale, in centimes (up to 999,99 DA on 5 digits).
     PriceCentimes,
+    /// Price already computed by the scale, in whole dinars (up to 99 999 DA on 5 digits).
+    PriceDinars,
 }
 
 /// Layout of scale labels: `PP IIIII VVVVV C` by default.
@@ -132,6 +134,7 @@ impl WeighedScheme {
         let (grams, price) = match self.value {
             WeighedValue::Grams => (Some(value), None),
             WeighedValue::PriceCentimes => (None, Some(Money::from_centimes(value))),
+            WeighedValue::PriceDinars => (None, Some(Money::from_dinars(value))),
         };
         Some(WeighedCode {
             item_code,

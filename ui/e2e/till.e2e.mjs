@@ -230,6 +230,7 @@ async function main() {
       }
       await session.waitFor('[data-testid="cart-line"]');
       await session.click(await session.find('[data-testid="void"]'));
+      await session.click(await session.waitFor('[data-testid="ask-ok"]'));
     }
 
     // Arabic: the whole layout turns right-to-left.

@@ -193,14 +193,19 @@ pub fn run(cli: Cli) -> Result<()> {
         Verb::Shift(ShiftVerb::Close { counted, actor }) => {
             let mut till = open(&cli)?;
             let s = login(&mut till, actor)?;
-            let report = till.close_shift(&s, money(counted)?)?;
+            let counted = pos_core::till::parse_count(counted.as_deref().unwrap_or_default())?;
+            let report = till.close_shift(&s, counted)?;
             emit(json, &report, || {
                 super::repl::report_text("RAPPORT Z", &report)
             });
         }
-        Verb::Shift(ShiftVerb::Report) => {
-            let till = open(&cli)?;
-            let report = till.x_report()?;
+        Verb::Shift(ShiftVerb::Report { actor }) => {
+            let mut till = open(&cli)?;
+            let s = match actor.pin {
+                Some(_) => Some(login(&mut till, actor)?),
+                None => None,
+            };
+            let report = till.x_report(s.as_ref())?;
             emit(json, &report, || {
                 super::repl::report_text("RAPPORT X", &report)
             });

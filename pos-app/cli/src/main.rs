@@ -288,13 +288,18 @@ enum ShiftVerb {
     },
     /// Close with the cash counted (blind count) and print the Z report.
     Close {
+        /// Cash counted in the drawer, in DA (type 0 for an empty drawer).
         #[arg(long)]
-        counted: String,
+        counted: Option<String>,
         #[command(flatten)]
         actor: Actor,
     },
-    /// The X report: the open shift so far.
-    Report,
+    /// The X report: the open shift so far. Blind (without what the count follows from) unless
+    /// a manager's PIN is given.
+    Report {
+        #[command(flatten)]
+        actor: Actor,
+    },
 }
 
 #[derive(Subcommand)]

@@ -16,8 +16,8 @@ const HELP: &str = "\
   find TEXT              search the catalog
   pay cash [AMOUNT] | pay card [AMOUNT] [REF] | pay card 300 cash 500   tender
   park [LABEL] | parked | recall N
-  void                   empty the cart
-  x                      X report        close AMOUNT   close the shift (Z report)
+  void yes               empty the cart (say yes: its lines are lost)
+  x                      X report        close AMOUNT   close the shift on the cash counted (0 if none)
   help | quit
 ";
 
@@ -26,7 +26,9 @@ pub fn report_text(title: &str, r: &ShiftReport) -> String {
         "===== {title} =====\nTerminal : {}\nOuvert par : {}\n",
         r.terminal, r.opened_by
     );
-    s += &format!("Fond de caisse      {:>16}\n", r.float.to_string());
+    if let Some(float) = r.float {
+        s += &format!("Fond de caisse      {:>16}\n", float.to_string());
+    }
     s += &format!(
         "Ventes ({:>4})       {:>16}\n",
         r.sales_count,
@@ -60,12 +62,17 @@ pub fn report_text(title: &str, r: &ShiftReport) -> String {
             t.total.to_string()
         );
     }
-    s += &format!(
-        "Entrées / sorties   {:>16} / {}\n",
-        r.cash_in.to_string(),
-        r.cash_out
-    );
-    s += &format!("Espèces attendues   {:>16}\n", r.expected_cash.to_string());
+    if let (Some(cash_in), Some(cash_out)) = (r.cash_in, r.cash_out) {
+        s += &format!(
+            "Entrées / sorties   {:>16} / {}\n",
+            cash_in.to_string(),
+            cash_out
+        );
+    }
+    match r.expected_cash {
+        Some(expected) => s += &format!("Espèces attendues   {:>16}\n", expected.to_string()),
+        None => s += "Comptage à l'aveugle : le tiroir se compte à la clôture\n",
+    }
     if let (Some(c), Some(d)) = (r.counted_cash, r.difference) {
         s += &format!(
             "Espèces comptées    {:>16}\nÉcart               {:>16}\n",
@@ -244,16 +251,13 @@ fn command(till: &mut Till, s: &Session, line: &str) -> Result<bool> {
                 .ok_or_else(|| PosError::UnknownCart((*n).to_owned()))?;
             show_cart(&till.recall(s, &p.id)?);
         }
-        ["void"] => {
-            till.void_cart(s)?;
+        ["void"] | ["void", "yes"] => {
+            till.void_cart(s, words.get(1) == Some(&"yes"))?;
             println!("cart emptied")
         }
-        ["x"] => print!("{}", report_text("RAPPORT X", &till.x_report()?)),
-        ["close", amount] => {
-            let counted = Money::parse(amount).map_err(|e| PosError::InvalidAmount {
-                input: (*amount).to_owned(),
-                reason: e.to_string(),
-            })?;
+        ["x"] => print!("{}", report_text("RAPPORT X", &till.x_report(Some(s))?)),
+        ["close", rest @ ..] => {
+            let counted = pos_core::till::parse_count(&rest.join(" "))?;
             print!(
                 "{}",
                 report_text("RAPPORT Z", &till.close_shift(s, counted)?)

@@ -84,6 +84,10 @@ pub enum PosError {
     UnknownCart(String),
     #[error("the cart has lines: finish, park or void it first")]
     CartNotEmpty,
+    #[error("the cart holds {lines} line(s) for {total}: confirm to void it")]
+    ConfirmVoid { lines: usize, total: Money },
+    #[error("type the cash counted in the drawer to close the shift (0 if it is empty)")]
+    CountMissing,
     #[error("invalid amount {input:?}: {reason}")]
     InvalidAmount { input: String, reason: String },
     #[error("invalid tax rate {0}: use 19, 9 or 0")]
@@ -153,6 +157,8 @@ impl PosError {
             NothingToRefund(_) => "NOTHING_TO_REFUND",
             UnknownCart(_) => "UNKNOWN_CART",
             CartNotEmpty => "CART_NOT_EMPTY",
+            ConfirmVoid { .. } => "CONFIRM_VOID",
+            CountMissing => "COUNT_MISSING",
             InvalidAmount { .. } => "INVALID_AMOUNT",
             InvalidTaxRate(_) => "INVALID_TAX_RATE",
             Invalid(_) => "INVALID_INPUT",

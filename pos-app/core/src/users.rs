@@ -188,17 +188,32 @@ pub fn login(conn: &Connection, pin: &str, now_ms: i64) -> Result<Session> {
     }
 }
 
+/// What became of a manager's PIN typed to approve something.
+pub enum Approval {
+    /// Not needed: the acting user may do it.
+    NotNeeded,
+    /// The holder of the PIN approves.
+    Approved(Session),
+    /// Refused (wrong PIN, or its holder may not either); `locked` when this failure locked
+    /// approvals. The failure is counted: the caller records it.
+    Failed { error: PosError, locked: bool },
+}
+
 /// Resolves who authorises `permission`: the acting user if their role allows it, otherwise
-/// the holder of `approver_pin`, who must be allowed. Returns the approver when one was needed.
+/// the holder of `approver_pin`, who must be allowed. Wrong PINs count towards a lock-out of
+/// approvals like the one of logins (`MAX_FAILURES` in a row lock approvals for `LOCKOUT_MS`,
+/// kept in the database); a right PIN of someone who may not approve counts too, since it is a
+/// PIN being tried for what it can do. Call it inside a transaction that also records a failure.
 pub fn authorise(
     conn: &Connection,
     session: &Session,
     permission: Permission,
     action: &'static str,
     approver_pin: Option<&str>,
-) -> Result<Option<Session>> {
+    now_ms: i64,
+) -> Result<Approval> {
     if session.role.can(permission) {
-        return Ok(None);
+        return Ok(Approval::NotNeeded);
     }
     let Some(pin) = approver_pin else {
         return Err(PosError::Forbidden {
@@ -207,9 +222,49 @@ pub fn authorise(
             action,
         });
     };
-    let approver = find_by_pin(conn, pin)?.ok_or(PosError::WrongPin)?;
-    approver.require(permission, action)?;
-    Ok(Some(approver))
+    let (failures, locked_until): (i64, i64) = conn.query_row(
+        "SELECT failures, locked_until_ms FROM approval_guard WHERE id = 1",
+        [],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    if locked_until > now_ms {
+        return Err(PosError::PinLocked {
+            seconds: (locked_until - now_ms + 999) / 1000,
+        });
+    }
+    let found = if check_pin_format(pin).is_ok() {
+        find_by_pin(conn, pin)?
+    } else {
+        None
+    };
+    let refusal = match found {
+        Some(approver) => match approver.require(permission, action) {
+            Ok(()) => {
+                conn.execute(
+                    "UPDATE approval_guard SET failures = 0, locked_until_ms = 0 WHERE id = 1",
+                    [],
+                )?;
+                return Ok(Approval::Approved(approver));
+            }
+            Err(e) => e,
+        },
+        None => PosError::WrongPin,
+    };
+    let failures = failures + 1;
+    let locked = failures >= MAX_FAILURES;
+    let (failures, locked_until) = if locked {
+        (0, now_ms + LOCKOUT_MS)
+    } else {
+        (failures, 0)
+    };
+    conn.execute(
+        "UPDATE approval_guard SET failures = ?1, locked_until_ms = ?2 WHERE id = 1",
+        params![failures, locked_until],
+    )?;
+    Ok(Approval::Failed {
+        error: refusal,
+        locked,
+    })
 }
 
 /// Tells the server (and through it the store's other tills) about a member just added here:

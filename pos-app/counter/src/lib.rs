@@ -196,9 +196,10 @@ impl Counter {
         self.view(|till| till.discount_order(&session, discount, approver_pin))
     }
 
-    pub fn void_cart(&mut self) -> Result<CartDto> {
+    /// Empties the cart without selling; a cart with lines needs `confirm` (the window asks).
+    pub fn void_cart(&mut self, confirm: bool) -> Result<CartDto> {
         let session = self.session()?;
-        self.till.void_cart(&session)?;
+        self.till.void_cart(&session, confirm)?;
         self.cart()
     }
 
@@ -324,14 +325,15 @@ impl Counter {
     }
 
     pub fn x_report(&self) -> Result<ReportDto> {
-        self.session()?;
-        Ok(ReportDto::from(&self.till.x_report()?))
+        let session = self.session()?;
+        Ok(ReportDto::from(&self.till.x_report(Some(&session))?))
     }
 
     /// Closes the shift on the cash the cashier counted without seeing what was expected.
     pub fn close_shift(&mut self, counted: &str) -> Result<ReportDto> {
         let session = self.session()?;
-        let report = self.till.close_shift(&session, parse_money(counted)?)?;
+        let counted = pos_core::till::parse_count(counted)?;
+        let report = self.till.close_shift(&session, counted)?;
         Ok(ReportDto::from(&report))
     }
 

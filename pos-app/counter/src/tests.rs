@@ -117,7 +117,7 @@ fn a_sale_at_the_counter_from_pin_to_change() {
     let parked = c.parked().unwrap();
     assert_eq!(parked.len(), 1);
     assert_eq!(c.recall(&parked[0].id.to_string()).unwrap().lines.len(), 1);
-    c.void_cart().unwrap();
+    c.void_cart(true).unwrap();
 
     // A cashier refunds only with a manager's PIN.
     assert_eq!(c.find_sale("#1").unwrap().total.c, total);
@@ -310,4 +310,21 @@ fn stock_quantities_are_read_as_typed_in_the_product_unit() {
         c.stock_receive("6130502000100", "12").unwrap().level_text,
         "17"
     );
+}
+
+#[test]
+fn the_counter_asks_before_losing_a_cart_or_a_count() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut c = counter(dir.path());
+    c.login("1111").unwrap();
+    c.open_shift("5000").unwrap();
+    c.scan("6130502000100").unwrap();
+    assert_eq!(c.void_cart(false).unwrap_err().code(), "CONFIRM_VOID");
+    assert_eq!(c.cart().unwrap().lines.len(), 1);
+    assert!(c.void_cart(true).unwrap().lines.is_empty());
+
+    let x = c.x_report().unwrap();
+    assert!(x.blind && x.expected_cash.is_none() && x.float.is_none());
+    assert_eq!(c.close_shift("").unwrap_err().code(), "COUNT_MISSING");
+    assert!(c.close_shift("0").unwrap().closed);
 }

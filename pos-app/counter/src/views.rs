@@ -194,10 +194,12 @@ pub struct ReportDto {
     pub discounts: Amount,
     pub by_tender: Vec<TenderLineDto>,
     pub taxes: Vec<TaxDto>,
-    pub float: Amount,
-    pub cash_in: Amount,
-    pub cash_out: Amount,
-    pub expected_cash: Amount,
+    /// A cashier's X report is blind: these are left out (`null`).
+    pub blind: bool,
+    pub float: Option<Amount>,
+    pub cash_in: Option<Amount>,
+    pub cash_out: Option<Amount>,
+    pub expected_cash: Option<Amount>,
     pub counted_cash: Option<Amount>,
     pub difference: Option<Amount>,
 }
@@ -225,10 +227,11 @@ impl From<&ShiftReport> for ReportDto {
                 })
                 .collect(),
             taxes: r.taxes.iter().map(TaxDto::from).collect(),
-            float: r.float.into(),
-            cash_in: r.cash_in.into(),
-            cash_out: r.cash_out.into(),
-            expected_cash: r.expected_cash.into(),
+            blind: r.blind,
+            float: r.float.map(Amount::from),
+            cash_in: r.cash_in.map(Amount::from),
+            cash_out: r.cash_out.map(Amount::from),
+            expected_cash: r.expected_cash.map(Amount::from),
             counted_cash: r.counted_cash.map(Amount::from),
             difference: r.difference.map(Amount::from),
         }

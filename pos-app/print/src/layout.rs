@@ -67,8 +67,12 @@ pub fn shift_report(
         );
     }
     b.blocks.push(Block::Rule);
-    b.row(b.l(Label::Float), b.money(report.float));
-    b.row(b.l(Label::Expected), b.money(report.expected_cash));
+    if let Some(float) = report.float {
+        b.row(b.l(Label::Float), b.money(float));
+    }
+    if let Some(expected) = report.expected_cash {
+        b.row(b.l(Label::Expected), b.money(expected));
+    }
     if let Some(c) = report.counted_cash {
         b.row(b.l(Label::Counted), b.money(c));
     }

@@ -75,7 +75,7 @@ pub trait TillPrinting {
     fn queue_test_page(&mut self) -> Result<i64>;
 
     /// Prints the X report (open shift) on the terminal's printer, now.
-    fn print_x_report(&mut self) -> Result<PrintJob>;
+    fn print_x_report(&mut self, session: &Session) -> Result<PrintJob>;
 
     /// "No sale": records the drawer opening (manager, audited) and kicks the drawer through the
     /// printer. The record stays even if the printer cannot be reached.
@@ -169,10 +169,10 @@ impl TillPrinting for Till {
         queue::enqueue_bytes(self.store().conn(), "test", &bytes, None, now)
     }
 
-    fn print_x_report(&mut self) -> Result<PrintJob> {
+    fn print_x_report(&mut self, session: &Session) -> Result<PrintJob> {
         let settings = self.print_settings()?;
         settings.printer.as_ref().ok_or(PosError::NoPrinter)?;
-        let report = self.x_report()?;
+        let report = self.x_report(Some(session))?;
         let receipt = layout::shift_report(
             &report,
             &self.receipt_header()?,

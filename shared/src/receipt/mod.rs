@@ -32,6 +32,8 @@ pub struct StoreHeader {
 #[derive(Clone, Debug, Default)]
 pub struct SaleNames {
     pub cashier: String,
+    /// The terminal that made the sale, which is not always the one printing it.
+    pub terminal: String,
     /// Arabic product names by product id, for Arabic receipts.
     pub arabic: std::collections::HashMap<uuid::Uuid, String>,
 }
@@ -192,7 +194,7 @@ pub fn sale_receipt(
         format!("{} {}", b.l(Label::ReceiptNo), sale.receipt_no),
         b.ltr(&format_time(sale.created_at_ms, header.utc_offset_min)),
     );
-    b.row(b.l(Label::Terminal), header.terminal.clone());
+    b.row(b.l(Label::Terminal), names.terminal.clone());
     b.row(b.l(Label::Cashier), names.cashier.clone());
     b.blocks.push(Block::Rule);
     for l in &sale.lines {

@@ -125,6 +125,7 @@ pub async fn printed(
 
     let mut names = SaleNames {
         cashier,
+        terminal: terminal.clone(),
         ..SaleNames::default()
     };
     let mut sale_lines = Vec::with_capacity(lines.len());

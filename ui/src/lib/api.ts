@@ -51,7 +51,7 @@ export const api = {
     call<CartDto>("discount_line", { line, text, approver }),
   discountOrder: (text: string, approver: string | null) =>
     call<CartDto>("discount_order", { text, approver }),
-  voidCart: () => call<CartDto>("void_cart"),
+  voidCart: (confirm: boolean) => call<CartDto>("void_cart", { confirm }),
   search: (text: string) => call<ProductDto[]>("search", { text }),
   categories: () => call<CategoryDto[]>("categories"),
   category: (name: string) => call<ProductDto[]>("category", { name }),

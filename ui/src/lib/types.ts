@@ -82,10 +82,12 @@ export interface ReportDto {
   discounts: Amount;
   by_tender: TenderLine[];
   taxes: TaxDto[];
-  float: Amount;
-  cash_in: Amount;
-  cash_out: Amount;
-  expected_cash: Amount;
+  /** A cashier's X report is blind: the float, cash in/out and expected cash are null. */
+  blind: boolean;
+  float: Amount | null;
+  cash_in: Amount | null;
+  cash_out: Amount | null;
+  expected_cash: Amount | null;
   counted_cash: Amount | null;
   difference: Amount | null;
 }

@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod cli;
+mod counting;
 mod crash_safety;
 mod printing_cli;
 mod support;

@@ -97,8 +97,12 @@ pub fn names(conn: &Connection, sale: &Sale) -> Result<SaleNames> {
             arabic.insert(l.product_id, n);
         }
     }
+    let here = meta(conn, "terminal_id")?.and_then(|id| uuid::Uuid::parse_str(&id).ok());
+    let name = meta(conn, "terminal_name")?.unwrap_or_default();
+    let own = (here == Some(sale.terminal_id)).then_some(name.as_str());
     Ok(SaleNames {
         cashier: cashier.unwrap_or_default(),
+        terminal: crate::till::read::terminal_label(&sale.terminal_id, own),
         arabic,
     })
 }

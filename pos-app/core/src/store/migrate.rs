@@ -10,6 +10,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../../migrations/client/0002_sync.sql"),
     include_str!("../../../../migrations/client/0003_print.sql"),
     include_str!("../../../../migrations/client/0004_staff.sql"),
+    include_str!("../../../../migrations/client/0005_rules.sql"),
 ];
 
 pub fn run(conn: &Connection) -> Result<()> {

@@ -6,9 +6,11 @@ use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use super::approval::Scope;
 use super::{items, Till};
+use crate::ctx::Ctx;
 use crate::error::{PosError, Result};
-use crate::users::{self, Session};
+use crate::users::Session;
 
 /// A line as scanned: the product's name, price and rate are kept as they were at that moment.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -25,10 +27,28 @@ pub struct CartLine {
     pub tax_rate: TaxRate,
     pub discount: Option<Discount>,
     pub price_override: Option<Money>,
+    /// The price printed on a scale's label: the line's amount, whatever its weight makes at
+    /// the price per kg (the weight, `qty`, is kept for stock).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label_price: Option<Money>,
+    /// Share of the line's gross (line and order discount together, basis points) a manager
+    /// approved beyond the order's approval (`Cart::order_approved_bp`).
+    #[serde(default)]
+    pub approved_bp: u32,
 }
 
 impl CartLine {
     pub fn price_line(&self) -> PriceLine {
+        if let (Some(label), None) = (self.label_price, self.price_override) {
+            // the label's price is the amount: priced as one piece at that price
+            return PriceLine {
+                unit_price: label,
+                qty: 1,
+                unit: Unit::Piece,
+                tax_rate: self.tax_rate,
+                discount: self.discount,
+            };
+        }
         PriceLine {
             unit_price: self.price_override.unwrap_or(self.unit_price),
             qty: self.qty,
@@ -44,6 +64,9 @@ pub struct Cart {
     pub id: Uuid,
     pub lines: Vec<CartLine>,
     pub order_discount: Option<Discount>,
+    /// Share of every line's gross (basis points) a manager approved for the order discount.
+    #[serde(default)]
+    pub order_approved_bp: u32,
     /// True until the cart's row is written (by the transaction that writes its first line).
     #[serde(skip)]
     pub(super) unsaved: bool,
@@ -59,7 +82,7 @@ impl Cart {
         )?)
     }
 
-    fn line_mut(&mut self, line_no: u32) -> Result<&mut CartLine> {
+    pub(super) fn line_mut(&mut self, line_no: u32) -> Result<&mut CartLine> {
         self.lines
             .iter_mut()
             .find(|l| l.line_no == line_no)
@@ -126,9 +149,9 @@ pub struct ParkedCart {
 }
 
 pub(super) fn load(conn: &Connection, id: &Uuid) -> Result<Cart> {
-    let order_discount: Option<String> = conn
-        .prepare_cached("SELECT order_discount FROM carts WHERE id = ?1")?
-        .query_row([id.to_string()], |r| r.get(0))
+    let (order_discount, order_approved_bp): (Option<String>, u32) = conn
+        .prepare_cached("SELECT order_discount, order_approved_bp FROM carts WHERE id = ?1")?
+        .query_row([id.to_string()], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?
         .ok_or_else(|| PosError::UnknownCart(id.to_string()))?;
     let mut stmt =
@@ -144,6 +167,7 @@ pub(super) fn load(conn: &Connection, id: &Uuid) -> Result<Cart> {
         id: *id,
         lines,
         order_discount: order_discount.and_then(|d| serde_json::from_str(&d).ok()),
+        order_approved_bp,
         unsaved: false,
     })
 }
@@ -168,11 +192,43 @@ pub(super) fn save_line(conn: &Connection, cart: &Uuid, line: &CartLine) -> Resu
 
 /// Empties the active cart after a sale; the cart itself stays for the next customer (one row
 /// fewer to delete and re-create inside every sale's fsync'd transaction).
+/// Writes the whole cart: its row (created the first time), order discount, approvals, lines.
+pub(super) fn save(tx: &Connection, ctx: &mut Ctx, session: &Session, cart: &Cart) -> Result<()> {
+    if cart.unsaved {
+        let hlc = ctx.tick();
+        tx.execute(
+            "INSERT INTO carts (id, status, created_hlc, user_id) VALUES (?1, 'active', ?2, ?3)",
+            params![
+                cart.id.to_string(),
+                hlc.to_string(),
+                session.user_id.to_string()
+            ],
+        )?;
+    }
+    let discount = cart
+        .order_discount
+        .as_ref()
+        .and_then(|d| serde_json::to_string(d).ok());
+    tx.prepare_cached(
+        "UPDATE carts SET order_discount = ?2, order_approved_bp = ?3 WHERE id = ?1",
+    )?
+    .execute(params![
+        cart.id.to_string(),
+        discount,
+        cart.order_approved_bp
+    ])?;
+    for line in &cart.lines {
+        save_line(tx, &cart.id, line)?;
+    }
+    Ok(())
+}
+
 pub(super) fn clear(conn: &Connection, cart: &Uuid) -> Result<()> {
     conn.prepare_cached("DELETE FROM cart_lines WHERE cart_id = ?1")?
         .execute([cart.to_string()])?;
     conn.prepare_cached(
-        "UPDATE carts SET order_discount = NULL WHERE id = ?1 AND order_discount IS NOT NULL",
+        "UPDATE carts SET order_discount = NULL, order_approved_bp = 0
+         WHERE id = ?1 AND (order_discount IS NOT NULL OR order_approved_bp <> 0)",
     )?
     .execute([cart.to_string()])?;
     Ok(())
@@ -196,12 +252,11 @@ impl Till {
         }
     }
 
-    fn active_cart(&mut self, session: &Session) -> Result<Cart> {
+    pub(super) fn active_cart(&mut self) -> Result<Cart> {
         let conn = self.store.conn();
         if let Some(id) = active_id(conn)? {
             return load(conn, &id);
         }
-        let _ = session;
         Ok(Cart {
             id: self.ctx.new_id(),
             unsaved: true,
@@ -209,10 +264,20 @@ impl Till {
         })
     }
 
-    /// Writes `line` of the active cart (and the cart's row, the first time) in one transaction.
-    fn save_active_line(&mut self, session: &Session, cart: &Cart, line: &CartLine) -> Result<()> {
+    /// Writes `line` of the active cart (and the cart's row, the first time) in one
+    /// transaction; the whole cart when an approval was written on it.
+    fn save_active_line(
+        &mut self,
+        session: &Session,
+        cart: &Cart,
+        line: &CartLine,
+        whole: bool,
+    ) -> Result<()> {
         let Till { store, ctx, .. } = self;
         store.write(|tx| {
+            if whole {
+                return save(tx, ctx, session, cart);
+            }
             if cart.unsaved {
                 let hlc = ctx.tick();
                 tx.execute(
@@ -229,6 +294,14 @@ impl Till {
         })
     }
 
+    /// Checks the changed cart against the discount limit (no PIN: a quantity or a scan is not
+    /// the moment a manager approves); returns whether an approval was written on it.
+    fn recheck(&mut self, session: &Session, cart: &mut Cart) -> Result<bool> {
+        let before = approvals(cart);
+        self.check_discounts(session, cart, None, Scope::Lines)?;
+        Ok(approvals(cart) != before)
+    }
+
     /// Adds what was scanned or typed to the cart. The same piece product scanned again adds to
     /// its line; weighed items always get a line of their own.
     pub fn scan(&mut self, session: &Session, code: &str, qty: Option<i64>) -> Result<CartView> {
@@ -239,7 +312,7 @@ impl Till {
             Some(q) => q,
             None => items::default_qty(&resolved)?,
         };
-        let mut cart = self.active_cart(session)?;
+        let mut cart = self.active_cart()?;
         let p = &resolved.product;
         let existing = cart.lines.iter_mut().rev().find(|l| {
             l.product_id == p.id
@@ -247,58 +320,53 @@ impl Till {
                 && l.discount.is_none()
                 && l.price_override.is_none()
         });
-        let line = match existing {
+        let line_no = match existing {
             Some(line) => {
                 line.qty = line
                     .qty
                     .checked_add(qty)
                     .ok_or(PosError::InvalidQuantity(qty))?;
-                line.clone()
+                line.line_no
             }
             None => {
-                let line = CartLine {
-                    line_no: cart.next_line_no(),
-                    product_id: p.id,
-                    sku: p.sku.clone(),
-                    name: p.name_fr.clone(),
-                    name_ar: p.name_ar.clone(),
-                    barcode: resolved.barcode.clone(),
-                    unit: p.unit,
-                    qty,
-                    unit_price: p.price,
-                    tax_rate: p.tax_rate,
-                    discount: None,
-                    price_override: None,
-                };
-                cart.lines.push(line.clone());
-                line
+                let line = items::cart_line(cart.next_line_no(), &resolved, qty);
+                let line_no = line.line_no;
+                cart.lines.push(line);
+                line_no
             }
         };
+        let whole = self.recheck(session, &mut cart)?;
+        let line = cart.line_mut(line_no)?.clone();
         let view = CartView::of(&cart)?;
-        self.save_active_line(session, &cart, &line)?;
+        self.save_active_line(session, &cart, &line, whole)?;
         Ok(view)
     }
 
+    /// Changes a line's quantity. A discount in amount weighs more on fewer items: the cart is
+    /// checked against the limit again.
     pub fn set_qty(&mut self, session: &Session, line_no: u32, qty: i64) -> Result<CartView> {
         session.require(Permission::Sell, "sell")?;
         if qty <= 0 {
             return Err(PosError::InvalidQuantity(qty));
         }
-        let mut cart = self.active_cart(session)?;
+        let mut cart = self.active_cart()?;
         let line = cart.line_mut(line_no)?;
         line.qty = qty;
-        let line = line.clone();
+        let whole = self.recheck(session, &mut cart)?;
+        let line = cart.line_mut(line_no)?.clone();
         let view = CartView::of(&cart)?;
-        self.save_active_line(session, &cart, &line)?;
+        self.save_active_line(session, &cart, &line, whole)?;
         Ok(view)
     }
 
-    /// Removes a line; removals are audited (a classic way to pocket a sale).
+    /// Removes a line; removals are audited (a classic way to pocket a sale). An order
+    /// discount in amount weighs more on what is left: the cart is checked again.
     pub fn remove_line(&mut self, session: &Session, line_no: u32) -> Result<CartView> {
         session.require(Permission::Sell, "sell")?;
-        let mut cart = self.active_cart(session)?;
+        let mut cart = self.active_cart()?;
         let removed = cart.line_mut(line_no)?.clone();
         cart.lines.retain(|l| l.line_no != line_no);
+        let whole = self.recheck(session, &mut cart)?;
         let view = CartView::of(&cart)?;
         let body = serde_json::json!({ "cart_id": cart.id, "line": removed });
         let Till { store, ctx, .. } = self;
@@ -307,122 +375,28 @@ impl Till {
                 "DELETE FROM cart_lines WHERE cart_id = ?1 AND line_no = ?2",
                 params![cart.id.to_string(), line_no],
             )?;
+            if whole {
+                save(tx, ctx, session, &cart)?;
+            }
             super::audit::write(tx, ctx, "line_removed", session, None, &body)
         })?;
         Ok(view)
     }
 
-    /// Sets (or clears) a line discount. Over the cashier limit it needs a manager's PIN.
-    pub fn discount_line(
-        &mut self,
-        session: &Session,
-        line_no: u32,
-        discount: Option<Discount>,
-        approver_pin: Option<&str>,
-    ) -> Result<CartView> {
-        let mut cart = self.active_cart(session)?;
-        let line = cart.line_mut(line_no)?;
-        let gross = pos_shared::pricing::price(
-            &[PriceLine {
-                discount: None,
-                ..line.price_line()
-            }],
-            None,
-        )?
-        .total;
-        line.discount = discount;
-        let line = line.clone();
-        let view = CartView::of(&cart)?;
-        let approver = self.approve_discount(session, discount.as_ref(), gross, approver_pin)?;
-        let body =
-            serde_json::json!({ "cart_id": cart.id, "line_no": line_no, "discount": discount });
-        let Till { store, ctx, .. } = self;
-        store.write(|tx| {
-            save_line(tx, &cart.id, &line)?;
-            if let Some(a) = &approver {
-                super::audit::write(tx, ctx, "discount_approved", session, Some(a), &body)?;
-            }
-            Ok(())
-        })?;
-        Ok(view)
-    }
-
-    /// Sets (or clears) a discount on the whole order.
-    pub fn discount_order(
-        &mut self,
-        session: &Session,
-        discount: Option<Discount>,
-        approver_pin: Option<&str>,
-    ) -> Result<CartView> {
-        let mut cart = self.active_cart(session)?;
-        cart.order_discount = None;
-        let subtotal = cart.totals()?.subtotal;
-        cart.order_discount = discount;
-        let view = CartView::of(&cart)?;
-        let approver = self.approve_discount(session, discount.as_ref(), subtotal, approver_pin)?;
-        let json = discount
-            .as_ref()
-            .and_then(|d| serde_json::to_string(d).ok());
-        let body = serde_json::json!({ "cart_id": cart.id, "order_discount": discount });
-        let Till { store, ctx, .. } = self;
-        store.write(|tx| {
-            tx.execute(
-                "UPDATE carts SET order_discount = ?2 WHERE id = ?1",
-                params![cart.id.to_string(), json],
-            )?;
-            if let Some(a) = &approver {
-                super::audit::write(tx, ctx, "discount_approved", session, Some(a), &body)?;
-            }
-            Ok(())
-        })?;
-        Ok(view)
-    }
-
-    /// Changes a line's unit price (a manager's decision, always audited).
-    pub fn override_price(
-        &mut self,
-        session: &Session,
-        line_no: u32,
-        price: Money,
-        approver_pin: Option<&str>,
-    ) -> Result<CartView> {
-        if price.is_negative() {
-            return Err(PosError::InvalidAmount {
-                input: price.to_string(),
-                reason: "a price cannot be negative".into(),
-            });
-        }
-        let approver = users::authorise(
-            self.store.conn(),
-            session,
-            Permission::PriceOverride,
-            "change a price",
-            approver_pin,
-        )?;
-        let mut cart = self.active_cart(session)?;
-        let line = cart.line_mut(line_no)?;
-        let was = line.price_override.unwrap_or(line.unit_price);
-        line.price_override = Some(price);
-        let line = line.clone();
-        let view = CartView::of(&cart)?;
-        let body = serde_json::json!({
-            "cart_id": cart.id, "line_no": line_no, "sku": line.sku, "from": was, "to": price,
-        });
-        let Till { store, ctx, .. } = self;
-        store.write(|tx| {
-            save_line(tx, &cart.id, &line)?;
-            super::audit::write(tx, ctx, "price_override", session, approver.as_ref(), &body)
-        })?;
-        Ok(view)
-    }
-
-    /// Empties the cart without selling (audited with what was in it).
-    pub fn void_cart(&mut self, session: &Session) -> Result<()> {
+    /// Empties the cart without selling (audited with what was in it). A cart with lines is
+    /// voided only when `confirm` says the person meant it: one stray tap loses nothing.
+    pub fn void_cart(&mut self, session: &Session, confirm: bool) -> Result<()> {
         let Some(id) = active_id(self.store.conn())? else {
             return Ok(());
         };
         let cart = load(self.store.conn(), &id)?;
         let total = cart.totals()?.total;
+        if !cart.lines.is_empty() && !confirm {
+            return Err(PosError::ConfirmVoid {
+                lines: cart.lines.len(),
+                total,
+            });
+        }
         let body = serde_json::json!({ "cart_id": id, "lines": cart.lines, "total": total });
         let Till { store, ctx, .. } = self;
         store.write(|tx| {
@@ -430,47 +404,12 @@ impl Till {
             super::audit::write(tx, ctx, "void", session, None, &body)
         })
     }
-
-    pub(super) fn approve_discount(
-        &self,
-        session: &Session,
-        discount: Option<&Discount>,
-        base: Money,
-        approver_pin: Option<&str>,
-    ) -> Result<Option<Session>> {
-        let limit = self.settings.cashier_discount_limit_bp;
-        let requested_bp = match discount {
-            None => return Ok(None),
-            Some(Discount::Percent(bp)) => i128::from(*bp),
-            Some(Discount::Amount(a)) if base.centimes() > 0 => {
-                i128::from(a.centimes()) * 10_000 / i128::from(base.centimes())
-            }
-            Some(Discount::Amount(a)) if a.is_zero() => 0,
-            Some(Discount::Amount(_)) => i128::MAX,
-        };
-        if requested_bp <= i128::from(limit) || session.role.can(Permission::DiscountOverLimit) {
-            return Ok(None);
-        }
-        let Some(pin) = approver_pin else {
-            return Err(PosError::DiscountNeedsApproval {
-                requested: describe(discount),
-                limit: format!("{},{:02} %", limit / 100, limit % 100),
-            });
-        };
-        users::authorise(
-            self.store.conn(),
-            session,
-            Permission::DiscountOverLimit,
-            "give this discount",
-            Some(pin),
-        )
-    }
 }
 
-fn describe(d: Option<&Discount>) -> String {
-    match d {
-        Some(Discount::Percent(bp)) => format!("{},{:02} %", bp / 100, bp % 100),
-        Some(Discount::Amount(a)) => a.to_string(),
-        None => String::new(),
-    }
+/// The approvals written on a cart, to tell whether a check added one.
+fn approvals(cart: &Cart) -> (u32, Vec<u32>) {
+    (
+        cart.order_approved_bp,
+        cart.lines.iter().map(|l| l.approved_bp).collect(),
+    )
 }

@@ -3,9 +3,10 @@
 
 use std::str::FromStr;
 
-use pos_shared::{Gtin, Product, Unit, WeighedScheme};
+use pos_shared::{Gtin, Money, Product, Unit, WeighedScheme};
 use rusqlite::Connection;
 
+use super::cart::CartLine;
 use crate::catalog;
 use crate::error::{PosError, Result};
 
@@ -51,9 +52,23 @@ pub struct Resolved {
     pub barcode: Option<String>,
     /// Quantity carried by the label itself (weighed items).
     pub qty: Option<i64>,
+    /// The price a scale printed on the label: what the customer was shown, so what is charged.
+    pub label_price: Option<Money>,
 }
 
+/// What `code` is, for selling: an inactive product is refused.
 pub fn resolve(conn: &Connection, code: &str, weighed: &WeighedScheme) -> Result<Resolved> {
+    let r = find(conn, code, weighed)?;
+    if r.product.active {
+        Ok(r)
+    } else {
+        Err(PosError::InactiveProduct(r.product.name_fr.clone()))
+    }
+}
+
+/// What `code` is, active or not (a refund takes back what was sold, even a product withdrawn
+/// since).
+pub fn find(conn: &Connection, code: &str, weighed: &WeighedScheme) -> Result<Resolved> {
     let code = code.trim();
     if code.is_empty() {
         return Err(PosError::InvalidBarcode {
@@ -70,7 +85,8 @@ pub fn resolve(conn: &Connection, code: &str, weighed: &WeighedScheme) -> Result
                 let qty = match (label.grams, label.price) {
                     (Some(g), _) => g,
                     (None, Some(price)) if product.price.centimes() > 0 => {
-                        // price label: grams = price / price per kg, rounded
+                        // price label: the weight for stock is price / price per kg, rounded;
+                        // the amount charged stays the label's (`CartLine::label_price`)
                         pos_shared::pricing::round_div(
                             i128::from(price.centimes()) * 1000,
                             i128::from(product.price.centimes()),
@@ -81,34 +97,38 @@ pub fn resolve(conn: &Connection, code: &str, weighed: &WeighedScheme) -> Result
                 if qty <= 0 {
                     return Err(PosError::InvalidQuantity(qty));
                 }
-                return active(Resolved {
+                return Ok(Resolved {
                     product,
                     barcode: Some(gtin.gtin14().to_owned()),
                     qty: Some(qty),
+                    label_price: label.price,
                 });
             }
         }
         return match catalog::by_gtin(conn, gtin.gtin14())? {
-            Some(product) => active(Resolved {
+            Some(product) => Ok(Resolved {
                 product,
                 barcode: Some(gtin.gtin14().to_owned()),
                 qty: None,
+                label_price: None,
             }),
             None => Err(PosError::UnknownProduct(code.to_owned())),
         };
     }
     if let Some(product) = catalog::by_plu(conn, code)? {
-        return active(Resolved {
+        return Ok(Resolved {
             product,
             barcode: None,
             qty: None,
+            label_price: None,
         });
     }
     if let Some(product) = catalog::by_sku(conn, code)? {
-        return active(Resolved {
+        return Ok(Resolved {
             product,
             barcode: None,
             qty: None,
+            label_price: None,
         });
     }
     if all_digits {
@@ -125,14 +145,6 @@ pub fn resolve(conn: &Connection, code: &str, weighed: &WeighedScheme) -> Result
     Err(PosError::UnknownProduct(code.to_owned()))
 }
 
-fn active(r: Resolved) -> Result<Resolved> {
-    if r.product.active {
-        Ok(r)
-    } else {
-        Err(PosError::InactiveProduct(r.product.name_fr.clone()))
-    }
-}
-
 /// The quantity a line gets when none was given: one piece, or the label's weight.
 pub fn default_qty(r: &Resolved) -> Result<i64> {
     match (r.qty, r.product.unit) {
@@ -142,5 +154,26 @@ pub fn default_qty(r: &Resolved) -> Result<i64> {
             "{} is sold by weight: weigh it or give the grams (CODE*GRAMS)",
             r.product.name_fr
         ))),
+    }
+}
+
+/// A new cart line for what a code resolved to: the product as it is now.
+pub(super) fn cart_line(line_no: u32, r: &Resolved, qty: i64) -> CartLine {
+    let p = &r.product;
+    CartLine {
+        line_no,
+        product_id: p.id,
+        sku: p.sku.clone(),
+        name: p.name_fr.clone(),
+        name_ar: p.name_ar.clone(),
+        barcode: r.barcode.clone(),
+        unit: p.unit,
+        qty,
+        unit_price: p.price,
+        tax_rate: p.tax_rate,
+        discount: None,
+        price_override: None,
+        label_price: r.label_price,
+        approved_bp: 0,
     }
 }

@@ -1,10 +1,12 @@
 //! The till: every operation a person does at the counter, each one SQLite transaction that
 //! writes its domain rows and its change-log entries together.
 
+mod approval;
 mod audit;
 mod cart;
 mod catalog_ops;
 mod desk;
+mod discounts;
 mod items;
 mod park;
 mod print_queue;
@@ -18,7 +20,7 @@ pub use cart::{Cart, CartLine, CartLineView, CartView, ParkedCart};
 pub use catalog_ops::ImportReport;
 pub use items::ItemSpec;
 pub use sale::{insert_sale, TenderInput};
-pub use shift::{ShiftReport, TenderTotal};
+pub use shift::{parse_count, ShiftReport, TenderTotal};
 pub use stock_ops::StockView;
 
 use std::path::Path;
@@ -137,6 +139,23 @@ impl Till {
         self.store
             .write(|tx| store::set_meta(tx, "cashier_discount_limit_bp", &bp.to_string()))?;
         self.settings.cashier_discount_limit_bp = bp;
+        Ok(())
+    }
+
+    /// How scale labels are read (prefixes, item digits, grams or a price in centimes or
+    /// dinars): a manager's setting, kept in `meta`.
+    pub fn set_weighed_scheme(&mut self, session: &Session, scheme: WeighedScheme) -> Result<()> {
+        self.current(session)?.require(
+            pos_shared::Permission::PriceOverride,
+            "change how scale labels are read",
+        )?;
+        scheme
+            .validate()
+            .map_err(|e| PosError::Invalid(e.to_string()))?;
+        let json = serde_json::to_string(&scheme).map_err(|e| PosError::Invalid(e.to_string()))?;
+        self.store
+            .write(|tx| store::set_meta(tx, "weighed_scheme", &json))?;
+        self.settings.weighed = scheme;
         Ok(())
     }
 

@@ -28,6 +28,42 @@ pub fn sale_id_by_receipt(conn: &Connection, terminal: &Uuid, no: i64) -> Result
     Ok(id.and_then(|s| Uuid::parse_str(&s).ok()))
 }
 
+/// The code of a terminal printed on its receipts: the last six hex digits of its id (the
+/// random end of a UUIDv7), upper case.
+pub fn terminal_code(terminal: &Uuid) -> String {
+    let hex = terminal.simple().to_string().to_uppercase();
+    hex[hex.len().saturating_sub(6)..].to_owned()
+}
+
+/// How a receipt names the terminal that made a sale: its name (when it is this terminal,
+/// the only one whose name the till knows) and its code.
+pub fn terminal_label(terminal: &Uuid, own_name: Option<&str>) -> String {
+    let code = terminal_code(terminal);
+    match own_name.map(str::trim).filter(|n| !n.is_empty()) {
+        Some(name) => format!("{name} · {code}"),
+        None => code,
+    }
+}
+
+/// A sale by its receipt number and the code of the terminal that made it (any terminal of
+/// the store); `None` when no sale, or more than one, matches.
+pub fn sale_id_by_receipt_code(conn: &Connection, code: &str, no: i64) -> Result<Option<Uuid>> {
+    let code = code.to_uppercase();
+    if code.len() != 6 || !code.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Ok(None);
+    }
+    let mut stmt = conn.prepare_cached(
+        "SELECT id FROM sales WHERE receipt_no = ?1 AND upper(substr(terminal_id, -6)) = ?2 LIMIT 2",
+    )?;
+    let ids = stmt
+        .query_map(rusqlite::params![no, code], |r| r.get::<_, String>(0))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(match ids.as_slice() {
+        [one] => Uuid::parse_str(one).ok(),
+        _ => None,
+    })
+}
+
 fn line(r: &Row<'_>) -> rusqlite::Result<SaleLine> {
     let unit: String = r.get(5)?;
     Ok(SaleLine {

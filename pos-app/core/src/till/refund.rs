@@ -4,28 +4,82 @@
 
 use std::collections::HashMap;
 
-use pos_shared::{Money, Permission, Sale, SaleKind, SaleLine, Unit};
+use pos_shared::{Money, Permission, Sale, SaleKind, SaleLine, Tender, Unit};
 use rusqlite::Connection;
 use uuid::Uuid;
 
 use super::sale::{allocate, next_receipt_no, write_sale};
 use super::{items, read, ItemSpec, TenderInput, Till};
 use crate::error::{PosError, Result};
-use crate::users::{self, Session};
+use crate::users::Session;
+
+/// What was already refunded of one line of the original sale.
+#[derive(Clone, Copy, Default)]
+struct Done {
+    qty: i64,
+    gross: Money,
+    line_discount: Money,
+    net: Money,
+}
 
 /// Quantities and amounts already refunded, per line of the original sale.
-fn refunded(conn: &Connection, sale: &Uuid) -> Result<HashMap<u32, (i64, Money)>> {
+fn refunded(conn: &Connection, sale: &Uuid) -> Result<HashMap<u32, Done>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT l.line_no, sum(l.qty), sum(l.net) FROM sale_lines l JOIN sales s ON s.id = l.sale_id
+        "SELECT l.line_no, sum(l.qty), sum(l.gross), sum(l.line_discount), sum(l.net)
+         FROM sale_lines l JOIN sales s ON s.id = l.sale_id
          WHERE s.refund_of = ?1 GROUP BY l.line_no",
     )?;
     let rows = stmt.query_map([sale.to_string()], |r| {
         Ok((
             r.get::<_, u32>(0)?,
-            (r.get::<_, i64>(1)?, Money::from_centimes(r.get(2)?)),
+            Done {
+                qty: r.get(1)?,
+                gross: Money::from_centimes(r.get(2)?),
+                line_discount: Money::from_centimes(r.get(3)?),
+                net: Money::from_centimes(r.get(4)?),
+            },
         ))
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// How a refund is paid back when the manager does not say: on the sale's own tenders, what
+/// was paid by card back to the card (less what earlier refunds gave back to it), the rest in
+/// cash.
+fn back_on_tenders(conn: &Connection, original: &Sale, total: Money) -> Result<Vec<TenderInput>> {
+    let card_back: i64 = conn
+        .prepare_cached(
+            "SELECT coalesce(sum(p.amount), 0) FROM payments p JOIN sales s ON s.id = p.sale_id
+             WHERE s.refund_of = ?1 AND p.tender = 'card'",
+        )?
+        .query_row([original.id.to_string()], |r| r.get(0))?;
+    let mut card_left = -Money::from_centimes(card_back);
+    let mut reference = None;
+    for p in original
+        .payments
+        .iter()
+        .filter(|p| p.tender == Tender::Card)
+    {
+        card_left += p.amount;
+        reference = reference.or_else(|| p.reference.clone());
+    }
+    let on_card = card_left.max(Money::ZERO).min(total);
+    let mut tenders = Vec::with_capacity(2);
+    if on_card > Money::ZERO {
+        tenders.push(TenderInput {
+            tender: Tender::Card,
+            amount: Some(on_card),
+            reference,
+        });
+    }
+    if on_card < total || tenders.is_empty() {
+        tenders.push(TenderInput {
+            tender: Tender::Cash,
+            amount: None,
+            reference: None,
+        });
+    }
+    Ok(tenders)
 }
 
 fn prorate(amount: Money, part: i64, whole: i64) -> Money {
@@ -37,7 +91,9 @@ fn prorate(amount: Money, part: i64, whole: i64) -> Money {
 
 impl Till {
     /// Refunds `items` of a sale (all that is left when `items` is empty), paid back with
-    /// `tenders` (cash when empty). Needs a manager, present or by PIN.
+    /// `tenders`: when empty, on the sale's own tenders (card to card, cash to cash); a
+    /// manager (present or by PIN: a refund always needs one) may choose otherwise. Items are
+    /// found by code whether or not the product is still sold.
     pub fn refund(
         &mut self,
         session: &Session,
@@ -46,13 +102,8 @@ impl Till {
         tenders: &[TenderInput],
         approver_pin: Option<&str>,
     ) -> Result<Sale> {
-        let approver = users::authorise(
-            self.store.conn(),
-            session,
-            Permission::Refund,
-            "refund a sale",
-            approver_pin,
-        )?;
+        let approver =
+            self.authorise(session, Permission::Refund, "refund a sale", approver_pin)?;
         let original = self.find_sale(sale_ref)?;
         if original.kind == SaleKind::Refund {
             return Err(PosError::RefundOfRefund(sale_ref.to_owned()));
@@ -60,14 +111,19 @@ impl Till {
         let shift_id = self.open_shift_id()?.ok_or(PosError::NoOpenShift)?;
         let done = refunded(self.store.conn(), &original.id)?;
         let left = |l: &SaleLine| {
-            let (qty, net) = done.get(&l.line_no).copied().unwrap_or((0, Money::ZERO));
-            (l.qty - qty, l.net - net)
+            let d = done.get(&l.line_no).copied().unwrap_or_default();
+            Done {
+                qty: l.qty - d.qty,
+                gross: l.gross - d.gross,
+                line_discount: l.line_discount - d.line_discount,
+                net: l.net - d.net,
+            }
         };
         // What to refund, per original line number.
         let mut wanted: Vec<(u32, i64)> = Vec::new();
         if items.is_empty() {
             for l in &original.lines {
-                let (qty, _) = left(l);
+                let qty = left(l).qty;
                 if qty > 0 {
                     wanted.push((l.line_no, qty));
                 }
@@ -77,18 +133,18 @@ impl Till {
             }
         }
         for spec in items {
-            let r = items::resolve(self.store.conn(), &spec.code, &self.settings.weighed)?;
+            let r = items::find(self.store.conn(), &spec.code, &self.settings.weighed)?;
             let line = original
                 .lines
                 .iter()
                 .filter(|l| l.product_id == r.product.id)
-                .max_by_key(|l| left(l).0)
+                .max_by_key(|l| left(l).qty)
                 .ok_or_else(|| PosError::RefundTooMuch {
                     name: r.product.name_fr.clone(),
                     requested: spec.qty.unwrap_or(1),
                     available: 0,
                 })?;
-            let (available, _) = left(line);
+            let available = left(line).qty;
             let already: i64 = wanted
                 .iter()
                 .filter(|(n, _)| *n == line.line_no)
@@ -128,14 +184,25 @@ impl Till {
                     .map(|l| (l, *q))
             })
             .map(|(l, q)| {
-                let (qty_left, net_left) = left(l);
-                let net = if q == qty_left {
-                    net_left
-                } else {
-                    prorate(l.net, q, l.qty)
+                // Prorated on what will have been refunded of the line after this one, less
+                // what was before: shares never go negative, and the last takes what is left,
+                // so the refunds add up to the line exactly.
+                let rest = left(l);
+                let before = l.qty - rest.qty;
+                let share = |amount: Money| {
+                    prorate(amount, before + q, l.qty) - prorate(amount, before, l.qty)
                 };
-                let gross = prorate(l.gross, q, l.qty);
-                let line_discount = prorate(l.line_discount, q, l.qty);
+                let (gross, line_discount, net) = if q == rest.qty {
+                    (rest.gross, rest.line_discount, rest.net)
+                } else {
+                    let gross = share(l.gross);
+                    let line_discount = share(l.line_discount);
+                    (
+                        gross,
+                        line_discount,
+                        gross - line_discount - share(l.order_discount),
+                    )
+                };
                 SaleLine {
                     qty: q,
                     gross,
@@ -149,16 +216,8 @@ impl Till {
         let nets: Vec<_> = lines.iter().map(|l| (l.tax_rate, l.net)).collect();
         let taxes = pos_shared::pricing::taxes_of_nets(&nets)?;
         let total: Money = lines.iter().map(|l| l.net).sum();
-        let cash = [TenderInput {
-            tender: pos_shared::Tender::Cash,
-            amount: None,
-            reference: None,
-        }];
-        let tenders = if tenders.is_empty() {
-            &cash[..]
-        } else {
-            tenders
-        };
+        let own = back_on_tenders(self.store.conn(), &original, total)?;
+        let tenders = if tenders.is_empty() { &own } else { tenders };
         let (payments, change) = allocate(total, tenders)?;
         let mut refund = Sale {
             id: self.ctx.new_id(),
@@ -193,15 +252,44 @@ impl Till {
         Ok(refund)
     }
 
-    /// A sale by id, or by receipt number on this terminal.
+    /// A sale's number as its receipt gives it: the receipt number and the code of the
+    /// terminal that made it (`42/3F2A9C`), so it can be found from any terminal of the store.
+    pub fn receipt_ref(&self, sale: &Sale) -> String {
+        format!(
+            "{}/{}",
+            sale.receipt_no,
+            read::terminal_code(&sale.terminal_id)
+        )
+    }
+
+    /// The terminal that made `sale`, as its receipt names it: this one's name and code, or
+    /// the code of another terminal of the store (the till does not know other terminals'
+    /// names).
+    pub fn terminal_of(&self, sale: &Sale) -> String {
+        let own = sale.terminal_id == self.info.terminal_id;
+        read::terminal_label(
+            &sale.terminal_id,
+            own.then_some(self.info.terminal_name.as_str()),
+        )
+    }
+
+    /// A sale by id, by receipt number on this terminal (`42`, `#42`), or by the number its
+    /// receipt gives (`42/3F2A9C`: receipt 42 of the terminal coded 3F2A9C).
     pub fn find_sale(&self, reference: &str) -> Result<Sale> {
         let conn = self.store.conn();
         let reference = reference.trim();
+        let number = reference.trim_start_matches('#');
         let id = match Uuid::parse_str(reference) {
             Ok(id) => Some(id),
-            Err(_) => match reference.trim_start_matches('#').parse::<i64>() {
-                Ok(no) => read::sale_id_by_receipt(conn, &self.info.terminal_id, no)?,
-                Err(_) => None,
+            Err(_) => match number.split_once('/') {
+                Some((no, code)) => match no.trim().parse::<i64>() {
+                    Ok(no) => read::sale_id_by_receipt_code(conn, code.trim(), no)?,
+                    Err(_) => None,
+                },
+                None => match number.parse::<i64>() {
+                    Ok(no) => read::sale_id_by_receipt(conn, &self.info.terminal_id, no)?,
+                    Err(_) => None,
+                },
             },
         };
         let id = id.ok_or_else(|| PosError::UnknownSale(reference.to_owned()))?;

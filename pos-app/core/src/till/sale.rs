@@ -9,7 +9,8 @@ use rusqlite::{params, Connection};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::cart::{self, Cart, CartLine};
+use super::approval::Scope;
+use super::cart::{self, Cart};
 use super::{items, ItemSpec, Till};
 use crate::error::{PosError, Result};
 use crate::stock;
@@ -118,8 +119,8 @@ impl Till {
     /// Completes the cart on screen with the given tenders.
     pub fn complete_sale(&mut self, session: &Session, tenders: &[TenderInput]) -> Result<Sale> {
         let id = cart::active_id(self.store.conn())?.ok_or(PosError::EmptyCart)?;
-        let cart = cart::load(self.store.conn(), &id)?;
-        self.finish(session, &cart, tenders, true)
+        let mut cart = cart::load(self.store.conn(), &id)?;
+        self.finish(session, &mut cart, tenders, true, None)
     }
 
     /// Rings up a whole sale at once (the command line, scripts): items are resolved exactly as
@@ -143,45 +144,33 @@ impl Till {
                 Some(q) => q,
                 None => items::default_qty(&r)?,
             };
-            cart.lines.push(CartLine {
-                line_no: i as u32 + 1,
-                product_id: r.product.id,
-                sku: r.product.sku.clone(),
-                name: r.product.name_fr.clone(),
-                name_ar: r.product.name_ar.clone(),
-                barcode: r.barcode,
-                unit: r.product.unit,
-                qty,
-                unit_price: r.product.price,
-                tax_rate: r.product.tax_rate,
-                discount: None,
-                price_override: None,
-            });
+            cart.lines.push(items::cart_line(i as u32 + 1, &r, qty));
         }
-        if order_discount.is_some() {
-            let subtotal = cart.totals()?.subtotal;
-            cart.order_discount = order_discount;
-            self.approve_discount(
-                session,
-                cart.order_discount.as_ref(),
-                subtotal,
-                approver_pin,
-            )?;
-        }
-        self.finish(session, &cart, tenders, false)
+        cart.order_discount = order_discount;
+        let approved = self.check_discounts(session, &mut cart, approver_pin, Scope::Order)?;
+        let approval = approved.approver().map(|a| {
+            let body = serde_json::json!({ "cart_id": cart.id, "order_discount": order_discount });
+            (a.clone(), body)
+        });
+        self.finish(session, &mut cart, tenders, false, approval)
     }
 
+    /// Writes the sale of `cart`, with the audit of the approval its discount needed (a sale
+    /// rung up at once has no cart on screen to keep it).
     fn finish(
         &mut self,
         session: &Session,
-        cart: &Cart,
+        cart: &mut Cart,
         tenders: &[TenderInput],
         clear_cart: bool,
+        approval: Option<(Session, serde_json::Value)>,
     ) -> Result<Sale> {
         session.require(Permission::Sell, "sell")?;
         if cart.lines.is_empty() {
             return Err(PosError::EmptyCart);
         }
+        // whatever changed the cart, nothing leaves over the limit without an approval
+        self.check_discounts(session, cart, None, Scope::Lines)?;
         let shift_id = self.open_shift_id()?.ok_or(PosError::NoOpenShift)?;
         let totals = cart.totals()?;
         let (payments, change) = allocate(totals.total, tenders)?;
@@ -227,11 +216,16 @@ impl Till {
             change,
         };
         let cart_id = cart.id;
-        self.store.durable(|tx| {
+        let Till { store, ctx, .. } = self;
+        store.durable(|tx| {
             sale.receipt_no = next_receipt_no(tx, &sale.terminal_id)?;
             write_sale(tx, &sale)?;
             if clear_cart {
                 cart::clear(tx, &cart_id)?;
+            }
+            if let Some((approver, body)) = &approval {
+                let approver = Some(approver);
+                super::audit::write(tx, ctx, "discount_approved", session, approver, body)?;
             }
             Ok(())
         })?;

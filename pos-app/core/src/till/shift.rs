@@ -24,11 +24,14 @@ pub struct TenderTotal {
 #[derive(Clone, Debug, Serialize)]
 pub struct ShiftReport {
     pub shift_id: Uuid,
+    /// A cashier's X report: what the blind count follows from (the float, the cash taken,
+    /// cash put in or out, the expected cash) is left out.
+    pub blind: bool,
     pub terminal: String,
     pub opened_by: String,
     pub opened_at_ms: i64,
     pub closed_at_ms: Option<i64>,
-    pub float: Money,
+    pub float: Option<Money>,
     pub sales_count: i64,
     pub refunds_count: i64,
     pub sales_total: Money,
@@ -38,9 +41,9 @@ pub struct ShiftReport {
     pub by_tender: Vec<TenderTotal>,
     /// TVA per rate, sales minus refunds.
     pub taxes: Vec<TaxLine>,
-    pub cash_in: Money,
-    pub cash_out: Money,
-    pub expected_cash: Money,
+    pub cash_in: Option<Money>,
+    pub cash_out: Option<Money>,
+    pub expected_cash: Option<Money>,
     pub counted_cash: Option<Money>,
     /// Counted minus expected: negative means cash is missing.
     pub difference: Option<Money>,
@@ -88,6 +91,21 @@ fn write_event(
         &event.hlc,
     )?;
     Ok(())
+}
+
+/// The cash counted as typed: nothing typed is no count (refused when closing), an empty
+/// drawer is a typed 0.
+pub fn parse_count(text: &str) -> Result<Option<Money>> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    Money::parse(text)
+        .map(Some)
+        .map_err(|e| PosError::InvalidAmount {
+            input: text.to_owned(),
+            reason: e.to_string(),
+        })
 }
 
 impl Till {
@@ -181,16 +199,38 @@ impl Till {
         })
     }
 
-    /// The X report: where the open shift stands, without closing it.
-    pub fn x_report(&self) -> Result<ShiftReport> {
+    /// The X report: where the open shift stands, without closing it. The count at the close
+    /// is blind, so a cashier's report leaves out the expected cash and what it follows from
+    /// (the float, the cash taken per tender, cash put in and taken out); a manager's has all.
+    /// Asked by nobody in particular (`None`), it is blind too.
+    pub fn x_report(&self, session: Option<&Session>) -> Result<ShiftReport> {
+        // who may see the drawer's content: whoever may open it
+        let sees_cash = match session {
+            Some(s) => self.current(s)?.role.can(Permission::OpenDrawer),
+            None => false,
+        };
         let shift = self.open_shift_id()?.ok_or(PosError::NoOpenShift)?;
-        report(self.store.conn(), &shift)
+        let mut report = report(self.store.conn(), &shift)?;
+        if !sees_cash {
+            report.blind = true;
+            report.float = None;
+            report.by_tender.clear();
+            report.cash_in = None;
+            report.cash_out = None;
+            report.expected_cash = None;
+        }
+        Ok(report)
     }
 
     /// Closes the shift with the cash the cashier counted (blind: she does not see the expected
     /// amount first) and returns the Z report.
-    pub fn close_shift(&mut self, session: &Session, counted: Money) -> Result<ShiftReport> {
+    pub fn close_shift(
+        &mut self,
+        session: &Session,
+        counted: Option<Money>,
+    ) -> Result<ShiftReport> {
         session.require(Permission::CloseShift, "close the shift")?;
+        let counted = counted.ok_or(PosError::CountMissing)?;
         if counted.is_negative() {
             return Err(PosError::InvalidAmount {
                 input: counted.to_string(),
@@ -198,7 +238,9 @@ impl Till {
             });
         }
         let shift = self.open_shift_id()?.ok_or(PosError::NoOpenShift)?;
-        let expected = report(self.store.conn(), &shift)?.expected_cash;
+        let expected = report(self.store.conn(), &shift)?
+            .expected_cash
+            .unwrap_or_default();
         let Till { store, ctx, .. } = self;
         store.durable(|tx| {
             tx.execute(
@@ -319,11 +361,12 @@ pub(super) fn report(conn: &Connection, shift: &Uuid) -> Result<ShiftReport> {
     let counted_cash = counted.map(Money::from_centimes);
     Ok(ShiftReport {
         shift_id: *shift,
+        blind: false,
         terminal,
         opened_by,
         opened_at_ms,
         closed_at_ms,
-        float,
+        float: Some(float),
         sales_count: count("sale")?,
         refunds_count: count("refund")?,
         sales_total,
@@ -332,9 +375,9 @@ pub(super) fn report(conn: &Connection, shift: &Uuid) -> Result<ShiftReport> {
         discounts,
         by_tender,
         taxes,
-        cash_in,
-        cash_out,
-        expected_cash,
+        cash_in: Some(cash_in),
+        cash_out: Some(cash_out),
+        expected_cash: Some(expected_cash),
         counted_cash,
         difference: counted_cash.map(|c| c - expected_cash),
     })

@@ -70,8 +70,8 @@ pub fn discount_order(
 }
 
 #[tauri::command]
-pub fn void_cart(desk: State<'_, Desk>) -> Answer<CartDto> {
-    desk.with(|c| c.void_cart())
+pub fn void_cart(desk: State<'_, Desk>, confirm: bool) -> Answer<CartDto> {
+    desk.with(|c| c.void_cart(confirm))
 }
 
 #[tauri::command]

@@ -105,7 +105,7 @@ fn main() -> anyhow::Result<()> {
         opened.as_secs_f64() * 1e3,
         ready.as_secs_f64() * 1e3
     );
-    till.void_cart(&amina)?;
+    till.void_cart(&amina, true)?;
     till.open_shift(&amina, Money::from_dinars(5000))?;
     let mut rng = rand::rngs::StdRng::seed_from_u64(42);
 
@@ -116,10 +116,10 @@ fn main() -> anyhow::Result<()> {
         till.scan(&amina, code, None)?;
         scans.push(t.elapsed());
         if i % 5 == 4 {
-            till.void_cart(&amina)?;
+            till.void_cart(&amina, true)?;
         }
     }
-    till.void_cart(&amina)?;
+    till.void_cart(&amina, true)?;
     report("scan -> cart line", &mut scans, "p99 < 1 ms");
 
     let cash = [TenderInput {

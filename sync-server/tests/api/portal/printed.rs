@@ -55,6 +55,7 @@ async fn a_receipt_is_shown_block_for_block_as_the_till_printed_it() {
     };
     let names = SaleNames {
         cashier: String::new(),
+        terminal: "Caisse 1".into(),
         arabic: products
             .iter()
             .map(|p| (p.id, p.name_ar.clone()))
