@@ -70,7 +70,8 @@ enum Verb {
     Refund {
         sale: String,
         items: Vec<String>,
-        /// How the money goes back (cash when omitted).
+        /// How the money goes back (when omitted: on the sale's own tenders, card to card, cash
+        /// to cash).
         #[arg(long = "pay")]
         pay: Vec<String>,
         #[command(flatten)]

@@ -349,7 +349,8 @@ impl Counter {
         })
     }
 
-    /// Refunds what is left of a sale in cash; a cashier needs a manager's PIN.
+    /// Refunds what is left of a sale on its own tenders (card to card, cash to cash); a
+    /// cashier needs a manager's PIN.
     pub fn refund(&mut self, reference: &str, approver_pin: Option<&str>) -> Result<SaleDone> {
         let session = self.session()?;
         let refund = self

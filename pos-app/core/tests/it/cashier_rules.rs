@@ -216,3 +216,27 @@ fn voiding_a_cart_with_lines_needs_a_confirmation() {
     assert!(shop.till.cart().unwrap().lines.is_empty());
     assert_eq!(audit_count(&shop, "void"), 1);
 }
+
+#[test]
+fn a_cashier_gives_her_whole_limit_whatever_the_rounding() {
+    let (_dir, mut shop) = shop_with_shift();
+    let amina = shop.amina.clone();
+    // 5 g of watermelon at 70 DA/kg: 0,35 DA, of which 10 % rounds up to 0,04 DA.
+    let cart = shop.till.scan(&amina, "00115", Some(5)).unwrap();
+    assert_eq!(cart.lines[0].gross, Money::from_centimes(35));
+    let cart = shop
+        .till
+        .discount_line(&amina, 1, Some(Discount::Percent(1000)), None)
+        .unwrap();
+    assert_eq!(cart.lines[0].discount, Money::from_centimes(4));
+    // 5 % and 5 % make 10 %, each rounded on its own.
+    let cart = shop
+        .till
+        .discount_line(&amina, 1, Some(Discount::Percent(500)), None)
+        .unwrap();
+    assert_eq!(cart.lines[0].discount, Money::from_centimes(2));
+    shop.till
+        .discount_order(&amina, Some(Discount::Percent(500)), None)
+        .unwrap();
+    shop.till.complete_sale(&amina, &[cash(None)]).unwrap();
+}
