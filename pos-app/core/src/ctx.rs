@@ -4,7 +4,11 @@
 use std::sync::Arc;
 
 use pos_shared::{Clock, Hlc, HlcState, IdGen};
+use rusqlite::Connection;
 use uuid::Uuid;
+
+use crate::error::Result;
+use crate::store::change_log;
 
 pub struct Ctx {
     clock: Arc<dyn Clock>,
@@ -45,14 +49,28 @@ impl Ctx {
     }
 
     /// Takes in another terminal's timestamp, so what this terminal does next sorts after it.
+    /// The caller keeps the mark in the database (`change_log::note_seen`) in the same
+    /// transaction as what it applied; `observed` is the mark to keep.
     pub fn observe(&mut self, remote: &Hlc) {
         let now = self.clock.now_ms();
         self.hlc.observe(remote, now);
     }
 
-    /// The timestamp of a new local event; never behind the previous one.
-    pub fn tick(&mut self) -> Hlc {
+    /// The latest timestamp this clock issued or took in.
+    pub fn observed(&self) -> Hlc {
+        self.hlc.last()
+    }
+
+    /// The timestamp of a new local event: after everything `db` has written or taken in,
+    /// through this connection or any other on the same database, and never behind the
+    /// previous one.
+    pub fn tick(&mut self, db: &Connection) -> Result<Hlc> {
+        if let Some(high) = change_log::high_water(db)? {
+            if high > self.hlc.last() {
+                self.observe(&high);
+            }
+        }
         let now = self.clock.now_ms();
-        self.hlc.tick(now)
+        Ok(self.hlc.tick(now))
     }
 }

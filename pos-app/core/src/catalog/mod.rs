@@ -186,7 +186,7 @@ pub fn create(
     product: &Product,
     search: &mut SearchBatch,
 ) -> Result<()> {
-    let hlc = ctx.tick();
+    let hlc = ctx.tick(tx)?;
     materialise(tx, product, &[], true, search)?;
     let body = serde_json::to_vec(product).map_err(|e| PosError::Invalid(e.to_string()))?;
     change_log::append(
@@ -298,7 +298,7 @@ pub fn update(
     let Some(change) = doc::update_by(&mut doc, product, ctx.now_ms(), author)? else {
         return Ok(false);
     };
-    let hlc = ctx.tick();
+    let hlc = ctx.tick(tx)?;
     let (merged, conflicts) = doc::read(&doc, product.id)?;
     tx.prepare_cached(
         "INSERT INTO product_docs (product_id, doc) VALUES (?1, ?2)

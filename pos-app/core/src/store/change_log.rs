@@ -113,11 +113,33 @@ pub fn pending_count(conn: &Connection) -> Result<i64> {
 pub fn last_hlc(conn: &Connection) -> Result<Option<Hlc>> {
     // This terminal's clock only moves forward, so its last entry carries its latest HLC.
     let s: Option<String> = conn
-        .query_row(
-            "SELECT hlc FROM change_log ORDER BY seq DESC LIMIT 1",
-            [],
-            |r| r.get(0),
-        )
+        .prepare_cached("SELECT hlc FROM change_log ORDER BY seq DESC LIMIT 1")?
+        .query_row([], |r| r.get(0))
         .optional()?;
     Ok(s.and_then(|s| s.parse().ok()))
+}
+
+/// The latest timestamp this database has written or taken in from another terminal, by any
+/// connection: the counter's and the window's sync thread each have their own, and one clock
+/// is what they must share.
+pub fn high_water(conn: &Connection) -> Result<Option<Hlc>> {
+    let seen: Option<String> = conn
+        .prepare_cached("SELECT value FROM meta WHERE key = 'hlc_seen'")?
+        .query_row([], |r| r.get(0))
+        .optional()?;
+    let seen = seen.and_then(|s| s.parse::<Hlc>().ok());
+    Ok(last_hlc(conn)?.max(seen))
+}
+
+/// Keeps `hlc` as seen (never moving the mark back), in the caller's transaction: the
+/// timestamps of pulled entries are not in this terminal's change log, yet everything it does
+/// next must sort after them, after a restart too.
+pub fn note_seen(tx: &Connection, hlc: &Hlc) -> Result<()> {
+    // The fixed-width text form sorts as the timestamps do.
+    tx.prepare_cached(
+        "INSERT INTO meta (key, value) VALUES ('hlc_seen', ?1)
+         ON CONFLICT (key) DO UPDATE SET value = max(value, excluded.value)",
+    )?
+    .execute([hlc.to_string()])?;
+    Ok(())
 }

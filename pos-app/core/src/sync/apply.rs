@@ -13,6 +13,7 @@ use crate::catalog;
 use crate::ctx::Ctx;
 use crate::error::{PosError, Result};
 use crate::stock;
+use crate::store::change_log;
 use crate::till::insert_sale;
 use crate::users;
 
@@ -91,6 +92,9 @@ pub fn apply_page(
                 ])?;
             }
         }
+    }
+    if applied > 0 {
+        change_log::note_seen(tx, &ctx.observed())?;
     }
     Ok(applied)
 }

@@ -47,6 +47,7 @@ impl Till {
                             ctx.observe(&hlc);
                         }
                     }
+                    store::change_log::note_seen(tx, &ctx.observed())?;
                     store::set_meta(tx, "snapshot_as_of", &from.to_string())?;
                     let next = page.next.map(|n| n.to_string()).unwrap_or_default();
                     store::set_meta(tx, "snapshot_after", &next)?;

@@ -18,7 +18,7 @@ pub fn write(
     body: &serde_json::Value,
 ) -> Result<()> {
     let id = ctx.new_id();
-    let hlc = ctx.tick();
+    let hlc = ctx.tick(tx)?;
     let record = serde_json::json!({
         "id": id,
         "kind": kind,

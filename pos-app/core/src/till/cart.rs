@@ -195,7 +195,7 @@ pub(super) fn save_line(conn: &Connection, cart: &Uuid, line: &CartLine) -> Resu
 /// Writes the whole cart: its row (created the first time), order discount, approvals, lines.
 pub(super) fn save(tx: &Connection, ctx: &mut Ctx, session: &Session, cart: &Cart) -> Result<()> {
     if cart.unsaved {
-        let hlc = ctx.tick();
+        let hlc = ctx.tick(tx)?;
         tx.execute(
             "INSERT INTO carts (id, status, created_hlc, user_id) VALUES (?1, 'active', ?2, ?3)",
             params![
@@ -279,7 +279,7 @@ impl Till {
                 return save(tx, ctx, session, cart);
             }
             if cart.unsaved {
-                let hlc = ctx.tick();
+                let hlc = ctx.tick(tx)?;
                 tx.execute(
                     "INSERT INTO carts (id, status, created_hlc, user_id)
                      VALUES (?1, 'active', ?2, ?3)",

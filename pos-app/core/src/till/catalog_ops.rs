@@ -108,7 +108,7 @@ impl Till {
                                     product_id: product.id,
                                     kind: MovementKind::Count,
                                     qty: level.max(0),
-                                    hlc: ctx.tick(),
+                                    hlc: ctx.tick(tx)?,
                                     reason: Some("initial stock (catalog import)".into()),
                                     ref_id: None,
                                     user_id,

@@ -195,7 +195,7 @@ impl Till {
             }
         }
         let id = self.ctx.new_id();
-        let hlc = self.ctx.tick();
+        let hlc = self.ctx.tick(self.store.conn())?;
         let added_by = by.filter(|_| !setting_up).map(|s| s.user_id);
         let member = self.store.write(|tx| {
             let member = users::add(tx, id, name, role, pin, added_by)?;

@@ -48,7 +48,7 @@ impl Till {
         let bytes = doc.save_nocompress();
         let Till { store, ctx, .. } = self;
         store.write(|tx| {
-            let hlc = ctx.tick();
+            let hlc = ctx.tick(tx)?;
             tx.execute(
                 "UPDATE carts SET status = 'parked', label = ?2, doc = ?3 WHERE id = ?1",
                 params![id.to_string(), label, bytes],
@@ -110,7 +110,7 @@ impl Till {
         let change = commit(&mut doc, self.ctx.now_ms()).unwrap_or_default();
         let Till { store, ctx, .. } = self;
         store.write(|tx| {
-            let hlc = ctx.tick();
+            let hlc = ctx.tick(tx)?;
             tx.execute("DELETE FROM carts WHERE status = 'active'", [])?;
             tx.execute(
                 "UPDATE carts SET status = 'active', doc = NULL WHERE id = ?1",

@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use pos_shared::{Money, Permission, Sale, SaleKind, SaleLine, Tender, Unit};
+use pos_shared::{Hlc, Money, Permission, Sale, SaleKind, SaleLine, Tender, Unit};
 use rusqlite::Connection;
 use uuid::Uuid;
 
@@ -228,7 +228,7 @@ impl Till {
             receipt_no: 0,
             shift_id,
             cashier_id: session.user_id,
-            hlc: self.ctx.tick(),
+            hlc: Hlc::default(),
             created_at_ms: self.ctx.now_ms(),
             subtotal: lines.iter().map(|l| l.gross - l.line_discount).sum(),
             discount_total: lines
@@ -245,6 +245,9 @@ impl Till {
         let body = serde_json::json!({ "sale_id": original.id, "refund_total": refund.total });
         let Till { store, ctx, .. } = self;
         store.durable(|tx| {
+            // Taken in the transaction, so it is after whatever another connection (the
+            // window's sync thread) pulled up to the moment the refund is written.
+            refund.hlc = ctx.tick(tx)?;
             refund.receipt_no = next_receipt_no(tx, &refund.terminal_id)?;
             write_sale(tx, &refund)?;
             super::audit::write(tx, ctx, "refund", session, approver.as_ref(), &body)

@@ -4,7 +4,7 @@
 
 use std::str::FromStr;
 
-use pos_shared::{Money, Payment, Permission, Sale, SaleKind, SaleLine, Tender};
+use pos_shared::{Hlc, Money, Payment, Permission, Sale, SaleKind, SaleLine, Tender};
 use rusqlite::{params, Connection};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -204,7 +204,7 @@ impl Till {
             receipt_no: 0,
             shift_id,
             cashier_id: session.user_id,
-            hlc: self.ctx.tick(),
+            hlc: Hlc::default(),
             created_at_ms: self.ctx.now_ms(),
             lines,
             order_discount: cart.order_discount,
@@ -218,6 +218,9 @@ impl Till {
         let cart_id = cart.id;
         let Till { store, ctx, .. } = self;
         store.durable(|tx| {
+            // Taken in the transaction, so it is after whatever another connection (the
+            // window's sync thread) pulled up to the moment the sale is written.
+            sale.hlc = ctx.tick(tx)?;
             sale.receipt_no = next_receipt_no(tx, &sale.terminal_id)?;
             write_sale(tx, &sale)?;
             if clear_cart {

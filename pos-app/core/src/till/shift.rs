@@ -61,7 +61,7 @@ fn write_event(
         shift_id,
         terminal_id: ctx.terminal_id,
         user_id: user.user_id,
-        hlc: ctx.tick(),
+        hlc: ctx.tick(tx)?,
         kind,
     };
     let body = serde_json::to_string(&event).map_err(|e| PosError::Invalid(e.to_string()))?;

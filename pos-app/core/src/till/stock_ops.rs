@@ -98,7 +98,7 @@ impl Till {
             product_id: product.id,
             kind,
             qty,
-            hlc: self.ctx.tick(),
+            hlc: self.ctx.tick(self.store.conn())?,
             reason: reason.map(str::to_owned),
             ref_id: None,
             user_id: Some(session.user_id),
