@@ -70,8 +70,9 @@ fn sales_after_a_count_pulled_from_a_till_ahead_of_time_count_on_every_replica()
         .open_shift(&karim, Money::from_dinars(1000))
         .unwrap();
 
-    // The manager counts 30 in the back room; the counter's sync thread pulls the count, and the
-    // cashier sells 2 on the counter's own connection.
+    // A minute later by the back room's clock, the manager counts 30 there; the counter's sync
+    // thread pulls the count, and the cashier sells 2 on the counter's own connection.
+    back_time.advance(60_000);
     back.stock_count(&manager, SEMOULE, 30).unwrap();
     back.sync_once(net).unwrap();
     let mut sync_thread = reopen(counter_dir.path(), &counter_time, 12);
