@@ -189,13 +189,14 @@ pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
 /// each scrape; left out (not failed) when the database does not answer within a second, so
 /// `/metrics` stays up with it down.
 async fn outbox_backlog(pool: &sqlx::PgPool, out: &mut String) {
-    let query = sqlx::query_as::<_, (i64, f64, i64)>(
-        "SELECT count(*),
-                coalesce(extract(epoch FROM now() - min(created_at)), 0)::float8,
-                (SELECT count(*) FROM dead_letters WHERE retried_at IS NULL)
-         FROM outbox WHERE published_at IS NULL AND dead_at IS NULL",
-    )
-    .fetch_one(pool);
+    let query = async {
+        let (backlog, age) = crate::events::relay::backlog(pool).await?;
+        let dead: i64 =
+            sqlx::query_scalar("SELECT count(*) FROM dead_letters WHERE retried_at IS NULL")
+                .fetch_one(pool)
+                .await?;
+        Ok::<_, sqlx::Error>((backlog, age, dead))
+    };
     let Ok(Ok((backlog, age, dead))) = tokio::time::timeout(Duration::from_secs(1), query).await
     else {
         return;

@@ -150,14 +150,19 @@ async fn fill(pool: &PgPool, stores: usize, n: usize) {
     .bind(data.to_string())
     .execute(pool)
     .await
+    .unwrap(); // Each store's event sequence stands where its outbox ends, as the apply pipeline leaves it.
+    sqlx::query(
+        "INSERT INTO store_heads (store_id, events) SELECT s, $2 FROM UNNEST($1::uuid[]) AS s",
+    )
+    .bind(&ids)
+    .bind(per as i64)
+    .execute(pool)
+    .await
     .unwrap();
 }
 
 async fn pending(pool: &PgPool) -> i64 {
-    sqlx::query_scalar("SELECT count(*) FROM outbox WHERE published_at IS NULL")
-        .fetch_one(pool)
-        .await
-        .unwrap()
+    sync_server::events::relay::backlog(pool).await.unwrap().0
 }
 
 fn relay(pool: &PgPool, sink: NatsSink, db: &str) -> tokio::task::JoinHandle<()> {
@@ -174,12 +179,14 @@ fn relay(pool: &PgPool, sink: NatsSink, db: &str) -> tokio::task::JoinHandle<()>
     tokio::spawn(relay.run())
 }
 
-/// Waits until no row is left to publish. The probe stops at the first pending row (the
-/// partial index), so asking often does not load the database the relay is working in.
+/// Waits until no row is left to publish. The probe reads one row per store (its head and its
+/// cursor), so asking often does not load the database the relay is working in.
 async fn drained(pool: &PgPool, since: Instant) -> Duration {
     loop {
         let left: bool = sqlx::query_scalar(
-            "SELECT EXISTS (SELECT 1 FROM outbox WHERE published_at IS NULL AND dead_at IS NULL)",
+            "SELECT EXISTS (SELECT 1 FROM store_heads h
+                            LEFT JOIN outbox_cursors c ON c.store_id = h.store_id
+                            WHERE h.events > coalesce(c.published, 0))",
         )
         .fetch_one(pool)
         .await

@@ -57,12 +57,14 @@ pub struct Row {
     /// RFC 3339 in UTC, made by Postgres (see [`SELECT`]).
     pub time: String,
     pub payload: String,
+    /// Set aside as a dead letter already: the relay passes over it.
+    pub dead: bool,
 }
 
 /// The columns of [`Row`], for `SELECT {SELECT} FROM outbox …`.
 pub const SELECT: &str = "id, store_id, store_seq, name, subject, entity, device_id,
     to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') AS time,
-    payload::text AS payload";
+    payload::text AS payload, dead_at IS NOT NULL AS dead";
 
 /// Why a row cannot be made into an event (its data is not JSON: never written by the server).
 #[derive(Debug, thiserror::Error)]

@@ -82,9 +82,10 @@ pub async fn list(pool: &PgPool, all: bool) -> Result<Vec<DeadLetter>, sqlx::Err
     .await
 }
 
-/// Delivers dead letter `id` again. A relay's: its outbox row goes back to pending and the
-/// relay (any server's) publishes it, under its own id. A consumer's: it is published again to
-/// its subject (a new message id, the same event id), so the consumer gets another chance.
+/// Delivers dead letter `id` again. A relay's: its outbox row goes back to pending, at the end
+/// of its store's sequence, and the relay (any server's) publishes it, under its own id. A
+/// consumer's: it is published again to its subject (a new message id, the same event id), so
+/// the consumer gets another chance.
 pub async fn retry(pool: &PgPool, sink: Option<&impl Sink>, id: i64) -> Result<(), DlqError> {
     let row: Option<(String, Uuid, Option<Uuid>, String, String)> = sqlx::query_as(
         "SELECT origin, event_id, store_id, subject, event FROM dead_letters WHERE id = $1",
@@ -111,10 +112,19 @@ pub async fn retry(pool: &PgPool, sink: Option<&impl Sink>, id: i64) -> Result<(
         }
     } else {
         let mut tx = pool.begin().await?;
-        sqlx::query("UPDATE outbox SET dead_at = NULL, attempts = 0 WHERE id = $1")
-            .bind(event_id)
-            .execute(&mut *tx)
-            .await?;
+        // Numbered again at the head of its store's sequence, past the relay's cursor: it is
+        // published after the events that went on without it, under its own id.
+        sqlx::query(
+            "WITH head AS (
+                 UPDATE store_heads SET events = events + 1
+                 WHERE store_id = (SELECT store_id FROM outbox WHERE id = $1)
+                 RETURNING events)
+             UPDATE outbox SET dead_at = NULL, attempts = 0, store_seq = (SELECT events FROM head)
+             WHERE id = $1",
+        )
+        .bind(event_id)
+        .execute(&mut *tx)
+        .await?;
         sqlx::query("SELECT pg_notify($1, $2)")
             .bind(super::relay::CHANNEL)
             .bind(store.map(|s| s.to_string()).unwrap_or_default())

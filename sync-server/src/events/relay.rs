@@ -8,8 +8,11 @@
 //! from pipelining a batch's publishes, never from giving up a store's order. If the lock
 //! connection is lost, every store is given up at once (the locks went with it).
 //!
-//! A crash after the publish and before the mark re-publishes the same ids; the stream's
-//! duplicate window drops them (the ack says `duplicate`), and consumers dedupe by id anyway.
+//! What is published is one number per store (`outbox_cursors.published`): every event up to
+//! it is on the stream or set aside as a dead letter, so a batch costs one row written, not one
+//! per event. A crash after the publish and before the mark re-publishes the same ids; the
+//! stream's duplicate window drops them (the ack says `duplicate`), and consumers dedupe by id
+//! anyway.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -131,18 +134,13 @@ impl<S: Sink> Relay<S> {
         if owned.len() >= self.config.stores || !self.sink.connected() {
             return Ok(());
         }
-        // The stores with pending events, one index probe per store (a loose index scan), so
-        // the cost does not grow with the backlog.
+        // The stores with events past their cursor: one row of each table per store, so the
+        // cost does not grow with the backlog.
         let pending: Vec<Uuid> = sqlx::query_scalar(
-            "WITH RECURSIVE s(store_id) AS (
-                 (SELECT store_id FROM outbox WHERE published_at IS NULL AND dead_at IS NULL
-                  ORDER BY store_id LIMIT 1)
-                 UNION ALL
-                 SELECT (SELECT o.store_id FROM outbox o
-                         WHERE o.published_at IS NULL AND o.dead_at IS NULL AND o.store_id > s.store_id
-                         ORDER BY o.store_id LIMIT 1)
-                 FROM s WHERE s.store_id IS NOT NULL)
-             SELECT store_id FROM s WHERE store_id IS NOT NULL",
+            "SELECT h.store_id FROM store_heads h
+             LEFT JOIN outbox_cursors c ON c.store_id = h.store_id
+             WHERE h.events > coalesce(c.published, 0)
+             ORDER BY h.store_id",
         )
         .fetch_all(&self.pool)
         .await?;
@@ -177,9 +175,15 @@ impl<S: Sink> Relay<S> {
     /// fails (the store is then given up and taken again at the next wake or poll).
     async fn relay_store(&self, store: Uuid) -> Result<(), RelayError> {
         // Three steps overlap: while a batch is published, the next one is read (past the last
-        // id sent) and the one before is marked (at most one mark in flight).
+        // event sent) and the cursor is moved past the one before (one move in flight).
         let mut marking: Option<JoinHandle<Result<(), sqlx::Error>>> = None;
-        let mut rows = self.read_batch(store, 0).await?;
+        let published: i64 = sqlx::query_scalar(
+            "SELECT coalesce((SELECT published FROM outbox_cursors WHERE store_id = $1), 0)",
+        )
+        .bind(store)
+        .fetch_one(&self.pool)
+        .await?;
+        let mut rows = self.read_batch(store, published).await?;
         let result = loop {
             if !self.sink.connected() {
                 break Ok(());
@@ -189,7 +193,7 @@ impl<S: Sink> Relay<S> {
             };
             let (published, next) =
                 tokio::join!(self.publish(&rows), self.read_batch(store, last.store_seq));
-            let (stored, failed) = match published {
+            let (done_through, failed) = match published {
                 Ok(done) => done,
                 Err(e) => break Err(e),
             };
@@ -198,8 +202,10 @@ impl<S: Sink> Relay<S> {
                     break Err(e);
                 }
             }
-            let pool = self.pool.clone();
-            marking = Some(tokio::spawn(async move { mark(&pool, &stored).await }));
+            if let Some(seq) = done_through {
+                let pool = self.pool.clone();
+                marking = Some(tokio::spawn(async move { mark(&pool, store, seq).await }));
+            }
             if let Some(why) = failed {
                 self.stats.failed(1);
                 // A pause before the store is taken again, so a bus refusing everything at once
@@ -218,11 +224,11 @@ impl<S: Sink> Relay<S> {
         result
     }
 
-    /// A store's next pending events after `after` (its sequence), in order.
+    /// A store's next events after `after` (its sequence), in order, dead letters included so
+    /// the cursor moves past them.
     async fn read_batch(&self, store: Uuid, after: i64) -> Result<Vec<Row>, RelayError> {
         let sql = format!(
-            "SELECT {SELECT} FROM outbox
-             WHERE store_id = $1 AND store_seq > $3 AND published_at IS NULL AND dead_at IS NULL
+            "SELECT {SELECT} FROM outbox WHERE store_id = $1 AND store_seq > $3
              ORDER BY store_seq LIMIT $2"
         );
         Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
@@ -233,28 +239,32 @@ impl<S: Sink> Relay<S> {
             .await?)
     }
 
-    /// One batch: the events the stream stored (to mark), and the failure that stopped it.
-    async fn publish(&self, rows: &[Row]) -> Result<(Vec<Uuid>, Option<String>), RelayError> {
+    /// One batch of a store's events, in order: the sequence number up to which every event
+    /// is on the stream or set aside (`None`: not even the first), and the failure that
+    /// stopped it.
+    async fn publish(&self, rows: &[Row]) -> Result<(Option<i64>, Option<String>), RelayError> {
         let mut batch = Vec::with_capacity(rows.len());
-        let mut unreadable = Vec::new();
-        for r in rows {
+        let mut seqs = Vec::with_capacity(rows.len());
+        for r in rows.iter().filter(|r| !r.dead) {
             match r.body() {
-                Ok(body) => batch.push(Outgoing {
-                    id: r.id,
-                    subject: r.subject.clone(),
-                    body,
-                }),
-                Err(e) => unreadable.push((r, e.to_string())),
+                Ok(body) => {
+                    seqs.push(r.store_seq);
+                    batch.push(Outgoing {
+                        id: r.id,
+                        subject: r.subject.clone(),
+                        body,
+                    });
+                }
+                Err(e) => {
+                    let out = Outgoing {
+                        id: r.id,
+                        subject: r.subject.clone(),
+                        body: r.payload.clone().into_bytes(),
+                    };
+                    dlq::dead(&self.pool, &*self.sink, r.store_id, &out, &e.to_string()).await?;
+                    self.stats.dead_lettered(1);
+                }
             }
-        }
-        for (row, why) in unreadable {
-            let out = Outgoing {
-                id: row.id,
-                subject: row.subject.clone(),
-                body: row.payload.clone().into_bytes(),
-            };
-            dlq::dead(&self.pool, &*self.sink, row.store_id, &out, &why).await?;
-            self.stats.dead_lettered(1);
         }
         let started = Instant::now();
         let outcomes = self.sink.publish(&batch).await;
@@ -262,51 +272,53 @@ impl<S: Sink> Relay<S> {
         if !self.config.hold_before_mark.is_zero() {
             tokio::time::sleep(self.config.hold_before_mark).await;
         }
-        let mut stored = Vec::new();
-        let mut duplicates = 0;
-        let mut failure = None;
-        for (e, outcome) in batch.iter().zip(outcomes) {
+        let (mut stored, mut duplicates) = (0, 0);
+        let mut first_failed: Option<(i64, String)> = None;
+        let mut failed = Vec::new();
+        for ((e, seq), outcome) in batch.iter().zip(&seqs).zip(outcomes) {
             match outcome {
                 Outcome::Stored { duplicate, .. } => {
                     duplicates += usize::from(duplicate);
-                    stored.push(e.id);
+                    stored += 1;
                 }
                 Outcome::Refused(why) => {
-                    let store = rows
-                        .iter()
-                        .find(|r| r.id == e.id)
-                        .map(|r| r.store_id)
-                        .unwrap_or_default();
+                    let store = rows.first().map(|r| r.store_id).unwrap_or_default();
                     tracing::warn!(event = %e.id, reason = %why, "relay: event refused, dead-lettered");
                     dlq::dead(&self.pool, &*self.sink, store, e, &why).await?;
                     self.stats.dead_lettered(1);
                 }
                 Outcome::Failed(why) => {
-                    failure.get_or_insert(why);
+                    first_failed.get_or_insert((*seq, why));
+                    failed.push(e.id);
                 }
             }
         }
-        self.stats.published(stored.len(), duplicates);
-        if failure.is_some() {
-            let failed: Vec<Uuid> = batch
-                .iter()
-                .map(|e| e.id)
-                .filter(|id| !stored.contains(id))
-                .collect();
+        self.stats.published(stored, duplicates);
+        if !failed.is_empty() {
             sqlx::query("UPDATE outbox SET attempts = attempts + 1 WHERE id = ANY($1)")
                 .bind(&failed)
                 .execute(&self.pool)
                 .await?;
         }
-        Ok((stored, failure))
+        let first = rows.first().map_or(0, |r| r.store_seq);
+        Ok(match first_failed {
+            None => (rows.last().map(|r| r.store_seq), None),
+            Some((seq, why)) => ((seq > first).then_some(seq - 1), Some(why)),
+        })
     }
 }
 
-async fn mark(pool: &PgPool, stored: &[Uuid]) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE outbox SET published_at = now() WHERE id = ANY($1)")
-        .bind(stored)
-        .execute(pool)
-        .await?;
+/// Moves a store's cursor up to `seq` (never back).
+async fn mark(pool: &PgPool, store: Uuid, seq: i64) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO outbox_cursors (store_id, published) VALUES ($1, $2)
+         ON CONFLICT (store_id) DO UPDATE
+         SET published = greatest(outbox_cursors.published, excluded.published)",
+    )
+    .bind(store)
+    .bind(seq)
+    .execute(pool)
+    .await?;
     Ok(())
 }
 
@@ -315,6 +327,24 @@ async fn finish(marking: JoinHandle<Result<(), sqlx::Error>>) -> Result<(), Rela
         Ok(r) => Ok(r?),
         Err(e) => Err(RelayError::Bus(format!("marking stopped: {e}"))),
     }
+}
+
+/// How many events wait for the relay, over every store, and how long the oldest has waited
+/// (seconds); a store's own waiting events are found from its cursor, one probe per store.
+pub async fn backlog(pool: &PgPool) -> Result<(i64, f64), sqlx::Error> {
+    sqlx::query_as(
+        "SELECT coalesce(sum(h.events - coalesce(c.published, 0)), 0)::int8,
+                coalesce(extract(epoch FROM now() - min(o.created_at)), 0)::float8
+         FROM store_heads h
+         LEFT JOIN outbox_cursors c ON c.store_id = h.store_id
+         LEFT JOIN LATERAL (SELECT created_at FROM outbox
+                            WHERE store_id = h.store_id AND store_seq > coalesce(c.published, 0)
+                              AND dead_at IS NULL
+                            ORDER BY store_seq LIMIT 1) o ON true
+         WHERE h.events > coalesce(c.published, 0)",
+    )
+    .fetch_one(pool)
+    .await
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -341,8 +371,9 @@ pub async fn prune(pool: &PgPool, retention: Duration) -> Result<u64, sqlx::Erro
     loop {
         let done = sqlx::query(
             "DELETE FROM outbox WHERE id IN (
-                 SELECT id FROM outbox
-                 WHERE published_at < now() - make_interval(secs => $1) LIMIT 5000)",
+                 SELECT o.id FROM outbox o
+                 JOIN outbox_cursors c ON c.store_id = o.store_id AND o.store_seq <= c.published
+                 WHERE o.created_at < now() - make_interval(secs => $1) LIMIT 5000)",
         )
         .bind(retention.as_secs_f64())
         .execute(pool)

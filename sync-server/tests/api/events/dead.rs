@@ -101,11 +101,9 @@ async fn a_poison_row_is_dead_lettered_later_events_flow_and_retry_delivers_it()
     )
     .await;
     assert_eq!(cli(&db, &nats.url(), &["events", "dlq", "list"]), "");
-    let unpublished: i64 =
-        sqlx::query_scalar("SELECT count(*) FROM outbox WHERE published_at IS NULL")
-            .fetch_one(&app.pool)
-            .await
-            .unwrap();
+    let (unpublished, _) = sync_server::events::relay::backlog(&app.pool)
+        .await
+        .unwrap();
     assert_eq!(unpublished, 0);
     // Replaying the store from the kept outbox: every event again under its own id, which the
     // stream drops within its duplicate window.
@@ -129,7 +127,7 @@ async fn a_poison_row_is_dead_lettered_later_events_flow_and_retry_delivers_it()
     assert_eq!(replayed["sent"], kept);
     assert_eq!(replayed["duplicates"], kept, "{replayed}");
     // Published rows older than the retention period are pruned.
-    sqlx::query("UPDATE outbox SET published_at = now() - interval '8 days'")
+    sqlx::query("UPDATE outbox SET created_at = now() - interval '8 days'")
         .execute(&app.pool)
         .await
         .unwrap();

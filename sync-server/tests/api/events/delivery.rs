@@ -22,10 +22,7 @@ async fn stream_messages(nats: &Nats) -> u64 {
 }
 
 async fn unpublished(app: &crate::helpers::TestApp) -> i64 {
-    sqlx::query_scalar("SELECT count(*) FROM outbox WHERE published_at IS NULL")
-        .fetch_one(&app.pool)
-        .await
-        .unwrap()
+    events::relay::backlog(&app.pool).await.unwrap().0
 }
 
 #[tokio::test]
