@@ -18,15 +18,16 @@ use crate::driver;
 use crate::escpos::{self, EncodeOptions};
 use crate::layout;
 
-/// The bytes a job sends: the sale's receipt drawn now (with the terminal's paper, language and
-/// logo), or the stored payload.
-pub fn render(conn: &Connection, job: &PrintJob) -> Result<Vec<u8>> {
+/// The bytes a job sends at `now_ms`: the sale's receipt drawn now (with the terminal's paper,
+/// language and logo; the drawer opened only for a receipt printed soon after its sale), or the
+/// stored payload.
+pub fn render(conn: &Connection, job: &PrintJob, now_ms: i64) -> Result<Vec<u8>> {
     if let Some(sale_id) = job.sale_id {
         let sale = queue::sale_of(conn, &sale_id)?;
         let s = settings::load(conn)?;
         let header = settings::header(conn)?;
         let names = settings::names(conn, &sale)?;
-        let receipt = layout::sale_receipt(
+        let mut receipt = layout::sale_receipt(
             &sale,
             &header,
             &names,
@@ -34,6 +35,7 @@ pub fn render(conn: &Connection, job: &PrintJob) -> Result<Vec<u8>> {
             s.lang,
             job.kind == "reprint",
         );
+        receipt.open_drawer &= now_ms - sale.created_at_ms <= queue::DRAWER_WITHIN_MS;
         let logo = match &s.logo {
             Some(p) => crate::png::load_logo(p, s.paper.dots() / 2).ok(),
             None => None,
@@ -52,7 +54,7 @@ pub fn print_claimed(
 ) -> Result<Option<PosError>> {
     let outcome = (|| -> Result<()> {
         let uri = queue::printer_of(conn, job)?;
-        let bytes = render(conn, job)?;
+        let bytes = render(conn, job, now())?;
         driver::send(&uri, &bytes)
     })();
     queue::record(conn, job, outcome, now, backoff)

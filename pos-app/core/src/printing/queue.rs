@@ -6,6 +6,12 @@
 //! queued with the error and a later `next_try_ms`. A job found `printing` when the worker starts
 //! was cut off by a crash: it may have printed, so it is marked failed (INTERRUPTED) for the
 //! cashier to reprint if needed, never printed again on its own.
+//!
+//! After a long printer outage the queue does not pour out the day: a sale's receipt still
+//! waiting [`RECEIPT_LATE_MS`] after its sale is set aside (failed as RECEIPT_LATE, which is no
+//! problem to act on) rather than printed, and a receipt printed more than [`DRAWER_WITHIN_MS`] after its sale opens no
+//! drawer. A failed job leaves the problem list once its sale (or, for a report or test page,
+//! a job of its kind) has printed since.
 
 use std::time::Duration;
 
@@ -17,6 +23,12 @@ use uuid::Uuid;
 use super::settings;
 use super::uri::PrinterUri;
 use crate::error::{PosError, Result};
+
+/// A receipt that failed to print and is still waiting this long after its sale is not printed
+/// on its own when the printer comes back: the customer has gone. It is reprinted on demand.
+pub const RECEIPT_LATE_MS: i64 = 10 * 60_000;
+/// A sale's receipt opens the cash drawer only when it prints within this time of the sale.
+pub const DRAWER_WITHIN_MS: i64 = 2 * 60_000;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct PrintJob {
@@ -128,20 +140,32 @@ pub fn jobs_of_sale(conn: &Connection, sale: &Uuid) -> Result<Vec<PrintJob>> {
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-/// What the cashier must see: jobs that failed, and jobs still waiting after a failed try.
+/// What the cashier must see: jobs that failed and were not printed since (their sale's receipt,
+/// or a job of their kind, done later), and jobs still waiting after a failed try. Receipts set
+/// aside as late are not among them.
 pub fn problems(conn: &Connection) -> Result<Vec<PrintJob>> {
     let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {COLUMNS} FROM print_jobs
-         WHERE state = 'failed' OR (state = 'queued' AND last_error IS NOT NULL) ORDER BY id"
+        "SELECT {COLUMNS} FROM print_jobs j
+         WHERE (state = 'failed' AND last_error_code IS NOT 'RECEIPT_LATE'
+                AND NOT EXISTS (SELECT 1 FROM print_jobs d
+                                WHERE d.id > j.id AND d.state = 'done'
+                                  AND (d.sale_id = j.sale_id
+                                       OR (j.sale_id IS NULL AND d.sale_id IS NULL
+                                           AND d.kind = j.kind))))
+            OR (state = 'queued' AND last_error IS NOT NULL)
+         ORDER BY id"
     ))?;
     let rows = stmt.query_map([], job)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-/// Puts a failed job back in the queue, to be tried now.
+/// Puts a failed (or set-aside) job back in the queue, to be tried now, whatever its age: the
+/// cashier asked for it.
 pub fn retry(conn: &Connection, id: i64, now_ms: i64) -> Result<()> {
     let n = conn.execute(
-        "UPDATE print_jobs SET state = 'queued', next_try_ms = ?2 WHERE id = ?1 AND state = 'failed'",
+        "UPDATE print_jobs SET state = 'queued', next_try_ms = ?2, last_error = NULL,
+                last_error_code = NULL
+         WHERE id = ?1 AND state = 'failed'",
         params![id, now_ms],
     )?;
     if n == 0 {
@@ -160,8 +184,16 @@ pub fn recover(conn: &Connection) -> Result<usize> {
     )?)
 }
 
-/// Takes the next job due, marking it printing; `None` when nothing is due.
+/// Takes the next job due, marking it printing; `None` when nothing is due. Receipts that
+/// failed and are now late are set aside first.
 pub fn claim_next(conn: &Connection, now_ms: i64, only: Option<i64>) -> Result<Option<PrintJob>> {
+    conn.prepare_cached(
+        "UPDATE print_jobs SET state = 'failed', last_error_code = 'RECEIPT_LATE',
+                last_error = 'not printed: the printer was out until long after the sale; reprint it if the customer asks'
+         WHERE state = 'queued' AND kind = 'receipt' AND last_error IS NOT NULL
+           AND created_at_ms < ?1",
+    )?
+    .execute([now_ms - RECEIPT_LATE_MS])?;
     Ok(conn
         .prepare_cached(&format!(
             "UPDATE print_jobs SET state = 'printing', attempts = attempts + 1

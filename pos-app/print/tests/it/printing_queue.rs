@@ -58,7 +58,7 @@ fn serve(mut s: TcpStream, paper_out: bool) -> Vec<u8> {
 }
 
 /// A printer on `listener` that hands each finished job's bytes to the channel.
-fn printer(listener: TcpListener) -> mpsc::Receiver<Vec<u8>> {
+pub(super) fn printer(listener: TcpListener) -> mpsc::Receiver<Vec<u8>> {
     let (tx, rx) = mpsc::channel();
     std::thread::spawn(move || {
         for conn in listener.incoming() {
@@ -71,7 +71,7 @@ fn printer(listener: TcpListener) -> mpsc::Receiver<Vec<u8>> {
     rx
 }
 
-fn wait_until(what: &str, mut ok: impl FnMut() -> bool) {
+pub(super) fn wait_until(what: &str, mut ok: impl FnMut() -> bool) {
     let start = Instant::now();
     while !ok() {
         assert!(
