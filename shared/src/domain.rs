@@ -5,13 +5,17 @@
 
 mod discount;
 mod enums;
+mod product_check;
 mod records;
+mod sale_check;
 mod stock;
 
 pub use discount::{Discount, DiscountError};
 pub use enums::{ParseEnumError, Permission, Role, SaleKind, Tender, Unit};
+pub use product_check::ProductError;
 pub use records::{
     sale_line_key, sale_line_movement_id, Payment, Product, Sale, SaleLine, ShiftEvent,
     ShiftEventKind, TaxLine,
 };
-pub use stock::{stock_level, MovementKind, StockMovement};
+pub use sale_check::{check_sale, check_time, DateOutOfRange, SaleError};
+pub use stock::{level_step, recounted, stock_level, LevelStep, MovementKind, StockMovement};

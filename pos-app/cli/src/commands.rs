@@ -42,8 +42,15 @@ fn money(s: &str) -> Result<Money> {
     })
 }
 
-fn parse_all<T: std::str::FromStr<Err = PosError>>(items: &[String]) -> Result<Vec<T>> {
-    items.iter().map(|s| s.parse()).collect()
+fn parse_all<T>(items: &[String]) -> Result<Vec<T>>
+where
+    T: std::str::FromStr,
+    PosError: From<T::Err>,
+{
+    items
+        .iter()
+        .map(|s| s.parse().map_err(PosError::from))
+        .collect()
 }
 
 /// A completed sale's receipt as text for the terminal. The sale is recorded whatever happens

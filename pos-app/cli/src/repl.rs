@@ -115,7 +115,9 @@ fn parse_tenders(words: &[&str]) -> Result<Vec<TenderInput>> {
     }
     let mut tenders = groups
         .iter()
-        .map(|g| TenderInput::new(g[0], g.get(1).copied(), g.get(2).copied()))
+        .map(|g| {
+            TenderInput::new(g[0], g.get(1).copied(), g.get(2).copied()).map_err(PosError::from)
+        })
         .collect::<Result<Vec<_>>>()?;
     if tenders.is_empty() {
         tenders.push(TenderInput {

@@ -48,6 +48,10 @@ pub enum PosError {
     },
     #[error("card payment of {amount} is more than the {due} still due")]
     CardOverpay { amount: Money, due: Money },
+    #[error(
+        "this sale cannot be recorded: {0}; nothing was written — note the basket and report it"
+    )]
+    InvalidSale(pos_shared::SaleError),
     #[error("a discount of {requested} is over the {limit} a cashier may give; a manager must approve it")]
     DiscountNeedsApproval { requested: String, limit: String },
     #[error("wrong PIN")]
@@ -143,6 +147,7 @@ impl PosError {
             EmptyCart => "EMPTY_CART",
             PaymentShort { .. } => "PAYMENT_SHORT",
             CardOverpay { .. } => "CARD_OVERPAY",
+            InvalidSale(_) => "INVALID_SALE",
             DiscountNeedsApproval { .. } => "DISCOUNT_NEEDS_APPROVAL",
             WrongPin => "WRONG_PIN",
             PinLocked { .. } => "PIN_LOCKED",
@@ -191,6 +196,33 @@ impl PosError {
 
 impl From<pos_shared::PricingError> for PosError {
     fn from(e: pos_shared::PricingError) -> Self {
+        PosError::Invalid(e.to_string())
+    }
+}
+
+impl From<pos_shared::PaymentError> for PosError {
+    /// The till's codes for the same refusals: `PAYMENT_SHORT`, `CARD_OVERPAY`,
+    /// `INVALID_AMOUNT`, and `INVALID_INPUT` for an unknown method or an extra payment.
+    fn from(e: pos_shared::PaymentError) -> Self {
+        use pos_shared::PaymentError as P;
+        match e {
+            P::Short { due, paid, missing } => PosError::PaymentShort { due, paid, missing },
+            P::CardOverpay { amount, due } => PosError::CardOverpay { amount, due },
+            P::Amount { input, reason } => PosError::InvalidAmount {
+                input,
+                reason: reason.to_string(),
+            },
+            P::NotPositive { amount } => PosError::InvalidAmount {
+                input: amount.to_string(),
+                reason: "a payment must be more than zero".into(),
+            },
+            P::UnknownMethod(_) | P::AlreadyPaid => PosError::Invalid(e.to_string()),
+        }
+    }
+}
+
+impl From<pos_shared::refund::RefundError> for PosError {
+    fn from(e: pos_shared::refund::RefundError) -> Self {
         PosError::Invalid(e.to_string())
     }
 }

@@ -3,7 +3,7 @@
 //! `stock_levels` caches that value and is kept in the movement's own transaction.
 
 use pos_shared::api::SnapshotMovement;
-use pos_shared::{Hlc, MovementKind, StockMovement};
+use pos_shared::{Hlc, LevelStep, MovementKind, StockMovement};
 use rusqlite::{params, Connection, OptionalExtension};
 use uuid::Uuid;
 
@@ -126,22 +126,18 @@ fn fold(tx: &Connection, product: &str, hlc: &str, kind: MovementKind, qty: i64)
         .query_row([product], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?
         .unwrap_or((0, String::new()));
-    let new = if kind.is_absolute() {
-        if hlc > count_hlc.as_str() {
+    let new = match pos_shared::level_step(level, &count_hlc, kind, qty, hlc) {
+        LevelStep::Unchanged => None,
+        LevelStep::Level(level) => Some((level, count_hlc)),
+        LevelStep::Recount => {
             let after: i64 = tx
                 .prepare_cached(
                     "SELECT coalesce(sum(qty), 0) FROM stock_movements
                      WHERE product_id = ?1 AND kind <> 'COUNT' AND hlc > ?2",
                 )?
                 .query_row([product, hlc], |r| r.get(0))?;
-            Some((qty + after, hlc.to_owned()))
-        } else {
-            None
+            Some((pos_shared::recounted(qty, after), hlc.to_owned()))
         }
-    } else if hlc > count_hlc.as_str() {
-        Some((level + qty, count_hlc))
-    } else {
-        None
     };
     if let Some((level, count_hlc)) = new {
         set_level(tx, product, level, &count_hlc)?;

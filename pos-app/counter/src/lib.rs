@@ -474,7 +474,11 @@ fn parse_discount(text: &str) -> Result<Option<Discount>> {
 }
 
 fn tender_input(t: &TenderDto) -> Result<TenderInput> {
-    TenderInput::new(&t.tender, t.amount.as_deref(), t.reference.as_deref())
+    Ok(TenderInput::new(
+        &t.tender,
+        t.amount.as_deref(),
+        t.reference.as_deref(),
+    )?)
 }
 
 #[cfg(test)]

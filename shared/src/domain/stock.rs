@@ -122,6 +122,42 @@ pub fn stock_level<'a>(movements: impl IntoIterator<Item = &'a StockMovement>) -
     i64::try_from(level).unwrap_or(if level < 0 { i64::MIN } else { i64::MAX })
 }
 
+/// What one newly recorded movement does to a product's kept level: the rule of
+/// [`stock_level`], a movement at a time, for the tills' and the server's cached levels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LevelStep {
+    /// At or before the latest count: already in what was counted.
+    Unchanged,
+    /// A delta after the latest count: the new level.
+    Level(i64),
+    /// A count after the latest one: it becomes the latest, and the level is its quantity
+    /// plus every delta recorded after it ([`recounted`]); the ledger's store sums those.
+    Recount,
+}
+
+/// The step `kind`/`qty` at `hlc` makes from `level`, counted at `count_hlc` (HLCs in their
+/// sortable string form; the empty string when the product was never counted).
+pub fn level_step(
+    level: i64,
+    count_hlc: &str,
+    kind: MovementKind,
+    qty: i64,
+    hlc: &str,
+) -> LevelStep {
+    if hlc <= count_hlc {
+        LevelStep::Unchanged
+    } else if kind.is_absolute() {
+        LevelStep::Recount
+    } else {
+        LevelStep::Level(level.saturating_add(qty))
+    }
+}
+
+/// The level after a count of `counted` with `deltas_after` recorded after it.
+pub fn recounted(counted: i64, deltas_after: i64) -> i64 {
+    counted.saturating_add(deltas_after)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -185,6 +221,29 @@ mod tests {
         );
     }
 
+    /// The rule a movement at a time, as the tills and the server keep levels, folded over
+    /// movements arriving in any order (the deltas after a count summed over those arrived).
+    fn kept_level(arrived: &[StockMovement]) -> i64 {
+        let (mut level, mut count_hlc) = (0i64, String::new());
+        for (i, m) in arrived.iter().enumerate() {
+            let hlc = m.hlc.to_string();
+            match level_step(level, &count_hlc, m.kind, m.qty, &hlc) {
+                LevelStep::Unchanged => {}
+                LevelStep::Level(l) => level = l,
+                LevelStep::Recount => {
+                    let after = arrived[..i]
+                        .iter()
+                        .filter(|o| !o.kind.is_absolute() && o.hlc > m.hlc)
+                        .map(|o| o.qty)
+                        .sum();
+                    level = recounted(m.qty, after);
+                    count_hlc = hlc;
+                }
+            }
+        }
+        level
+    }
+
     fn arb_movement() -> impl Strategy<Value = StockMovement> {
         (
             0usize..7,
@@ -213,6 +272,19 @@ mod tests {
                 .prop_flat_map(|v| (Just(v.clone()), Just(v).prop_shuffle()))
         ) {
             prop_assert_eq!(stock_level(&ms), stock_level(&shuffled));
+        }
+
+        #[test]
+        fn kept_a_movement_at_a_time_is_the_ledger_rule(
+            ms in prop::collection::vec(arb_movement(), 0..40)
+                .prop_map(|v| v.into_iter().enumerate().map(|(i, mut m)| {
+                    // distinct HLCs, as every replica's are
+                    m.hlc = Hlc::new(m.hlc.wall_ms, i as u32, m.hlc.node);
+                    m
+                }).collect::<Vec<_>>())
+                .prop_shuffle()
+        ) {
+            prop_assert_eq!(kept_level(&ms), stock_level(&ms));
         }
     }
 }

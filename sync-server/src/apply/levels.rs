@@ -7,7 +7,7 @@
 
 use std::collections::HashMap;
 
-use pos_shared::{MovementKind, StockMovement};
+use pos_shared::{LevelStep, MovementKind, StockMovement};
 use sqlx::PgConnection;
 use uuid::Uuid;
 
@@ -122,31 +122,29 @@ pub async fn keep(
         else {
             continue;
         };
-        let next = if m.kind.is_absolute() {
-            if m.hlc <= *count_hlc {
-                continue;
+        let next = match pos_shared::level_step(*level, count_hlc, m.kind, m.qty, &m.hlc) {
+            LevelStep::Unchanged => continue,
+            LevelStep::Level(next) => next,
+            LevelStep::Recount => {
+                // The deltas after the count, as the ledger holds them before this movement:
+                // the batch's later movements are in the table already but are counted when
+                // reached.
+                let after: i64 = sqlx::query_scalar(
+                    "SELECT coalesce(sum(qty), 0)::bigint FROM stock_movements
+                     WHERE store_id = $1 AND product_id = $2 AND kind <> 'COUNT' AND hlc > $3",
+                )
+                .bind(store)
+                .bind(m.product)
+                .bind(&m.hlc)
+                .fetch_one(&mut *conn)
+                .await?;
+                let later: i64 = movements[i + 1..]
+                    .iter()
+                    .filter(|o| o.product == m.product && !o.kind.is_absolute() && o.hlc > m.hlc)
+                    .fold(0i64, |sum, o| sum.saturating_add(o.qty));
+                *count_hlc = m.hlc.clone();
+                pos_shared::recounted(m.qty, after.saturating_sub(later))
             }
-            // The deltas after the count, as the ledger holds them before this movement: the
-            // batch's later movements are in the table already but are counted when reached.
-            let after: i64 = sqlx::query_scalar(
-                "SELECT coalesce(sum(qty), 0)::bigint FROM stock_movements
-                 WHERE store_id = $1 AND product_id = $2 AND kind <> 'COUNT' AND hlc > $3",
-            )
-            .bind(store)
-            .bind(m.product)
-            .bind(&m.hlc)
-            .fetch_one(&mut *conn)
-            .await?;
-            let later: i64 = movements[i + 1..]
-                .iter()
-                .filter(|o| o.product == m.product && !o.kind.is_absolute() && o.hlc > m.hlc)
-                .fold(0i64, |sum, o| sum.saturating_add(o.qty));
-            *count_hlc = m.hlc.clone();
-            m.qty.saturating_add(after).saturating_sub(later)
-        } else if m.hlc > *count_hlc {
-            level.saturating_add(m.qty)
-        } else {
-            continue;
         };
         let before = *level;
         *level = next;

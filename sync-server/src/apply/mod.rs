@@ -16,7 +16,7 @@ use base64::Engine;
 use pos_shared::api::{codes, PushEntry, RejectedEntry};
 use pos_shared::product_doc;
 use pos_shared::staff::StaffMember;
-use pos_shared::{Gtin, Hlc, MovementKind, Product, Sale, StockMovement};
+use pos_shared::{Hlc, MovementKind, Product, Sale, StockMovement};
 use uuid::Uuid;
 
 pub use authorise::authorise;
@@ -36,9 +36,6 @@ pub const KINDS: &[&str] = &[
 ];
 const MAX_ENTRY_BYTES: usize = 256 * 1024;
 const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
-/// Records dated outside these years are refused: their months' partitions would be junk.
-const FIRST_MS: i64 = 946_684_800_000; // 2000-01-01
-const END_MS: i64 = 4_102_444_800_000; // 2100-01-01
 
 /// What an entry carries for the tables.
 #[derive(Debug)]
@@ -190,7 +187,7 @@ fn read_record(kind: &str, entity_id: &str, hlc: &str, body: &[u8]) -> Result<Re
         "product_genesis" => {
             let p: Product = serde_json::from_slice(body)
                 .map_err(|e| format!("the product is not readable: {e}"))?;
-            check_product(&p)?;
+            p.check().map_err(|e| e.to_string())?;
             if p.id.to_string() != entity_id {
                 return Err(format!(
                     "the entry is for {entity_id}, the product is {}",
@@ -213,7 +210,7 @@ fn read_record(kind: &str, entity_id: &str, hlc: &str, body: &[u8]) -> Result<Re
         "sale" => {
             let sale: Sale = serde_json::from_slice(body)
                 .map_err(|e| format!("the sale is not readable: {e}"))?;
-            check_sale(&sale)?;
+            pos_shared::check_sale(&sale).map_err(|e| e.to_string())?;
             Ok(Record::Sale(Box::new(sale)))
         }
         "movement" => {
@@ -259,92 +256,7 @@ fn read_record(kind: &str, entity_id: &str, hlc: &str, body: &[u8]) -> Result<Re
     }
 }
 
+/// A record's time, checked by the rule the tills check their own sales by.
 fn check_time(ms: i64) -> Result<(), String> {
-    if (FIRST_MS..END_MS).contains(&ms) {
-        Ok(())
-    } else {
-        Err(format!(
-            "dated {ms} ms since 1970, outside the years 2000 to 2099: check the till's clock"
-        ))
-    }
-}
-
-/// A product as a till creates it: named, priced, its barcodes real GTIN-14s.
-fn check_product(p: &Product) -> Result<(), String> {
-    if p.sku.trim().is_empty() || p.name_fr.trim().is_empty() {
-        return Err("a product needs a SKU and a French name".into());
-    }
-    if p.price.is_negative() || p.reorder_point < 0 {
-        return Err(format!(
-            "price {} and reorder point {} cannot be negative",
-            p.price, p.reorder_point
-        ));
-    }
-    if let Some(bad) = p.barcodes.iter().find(|b| Gtin::from_gtin14(b).is_err()) {
-        return Err(format!("{bad:?} is not a valid GTIN-14"));
-    }
-    let texts = [&p.sku, &p.name_fr, &p.name_ar, &p.category];
-    if texts
-        .into_iter()
-        .chain(&p.barcodes)
-        .chain(&p.plu)
-        .any(|t| t.contains('\0'))
-    {
-        return Err("a text of the product holds a NUL character".into());
-    }
-    Ok(())
-}
-
-/// Checks a sale against itself: every amount must follow from its lines by the one pricing
-/// rule. A till never sends anything else; a tampered or broken record is refused.
-pub fn check_sale(sale: &Sale) -> Result<(), String> {
-    check_time(sale.created_at_ms)?;
-    check_time(sale.hlc.wall_ms)?;
-    if sale.lines.is_empty() {
-        return Err("a sale without lines".into());
-    }
-    if let Some(l) = sale
-        .lines
-        .iter()
-        .find(|l| l.qty <= 0 || l.net.is_negative())
-    {
-        return Err(format!(
-            "line {} has quantity {} and net {}",
-            l.line_no, l.qty, l.net
-        ));
-    }
-    let mut numbers: Vec<u32> = sale.lines.iter().map(|l| l.line_no).collect();
-    numbers.sort_unstable();
-    if numbers.windows(2).any(|w| w[0] == w[1]) || numbers.iter().any(|n| *n > i32::MAX as u32) {
-        return Err("line numbers must be distinct".into());
-    }
-    let texts = sale.lines.iter().flat_map(|l| [&l.sku, &l.name]);
-    let refs = sale.payments.iter().filter_map(|p| p.reference.as_ref());
-    if texts.chain(refs).any(|t| t.contains('\0')) {
-        return Err("a text of the sale holds a NUL character".into());
-    }
-    let nets = sale
-        .lines
-        .iter()
-        .try_fold(pos_shared::Money::ZERO, |sum, l| sum.checked_add(l.net))
-        .ok_or("the lines add up past what an amount can hold")?;
-    if nets != sale.total {
-        return Err(format!(
-            "lines add up to {nets}, the sale says {}",
-            sale.total
-        ));
-    }
-    let nets: Vec<_> = sale.lines.iter().map(|l| (l.tax_rate, l.net)).collect();
-    if pos_shared::pricing::taxes_of_nets(&nets).map_err(|e| e.to_string())? != sale.taxes {
-        return Err("the TVA breakdown does not follow from the lines".into());
-    }
-    let paid = sale
-        .payments
-        .iter()
-        .try_fold(pos_shared::Money::ZERO, |sum, p| sum.checked_add(p.amount))
-        .ok_or("the payments add up past what an amount can hold")?;
-    if paid != sale.total {
-        return Err(format!("payments of {paid} for a total of {}", sale.total));
-    }
-    Ok(())
+    pos_shared::check_time(ms).map_err(|e| e.to_string())
 }

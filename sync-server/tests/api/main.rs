@@ -11,6 +11,7 @@ mod feed;
 mod fuzz;
 mod helpers;
 mod lag;
+mod ledger;
 mod limits;
 mod live;
 mod pg_restart;

@@ -130,20 +130,12 @@ fn int(field: &str, s: &str) -> std::result::Result<Option<i64>, String> {
         .map_err(|_| format!("{field} {s:?} is not a whole number"))
 }
 
-/// Checks a row and turns it into a product (with a placeholder id, set on creation).
+/// Reads a row's fields into a product (with a placeholder id, set on creation) and checks it
+/// by the rule every replica checks products by ([`Product::check`]: named, priced, real
+/// GTIN-14s), with the till's own rules for what it sells: Algerian TVA rates, and a PLU of
+/// digits for what is sold by weight.
 pub fn validate(line: usize, raw: RawRow) -> std::result::Result<ValidRow, String> {
-    let sku = raw.sku.trim().to_owned();
-    if sku.is_empty() {
-        return Err("sku is empty".into());
-    }
-    let name_fr = raw.name_fr.trim().to_owned();
-    if name_fr.is_empty() {
-        return Err("name_fr is empty".into());
-    }
     let price = Money::parse(&raw.price).map_err(|e| format!("price {:?}: {e}", raw.price))?;
-    if price.is_negative() {
-        return Err(format!("price {:?} is negative", raw.price));
-    }
     let tax_rate = TaxRate::parse_percent(&raw.tax_rate)
         .map_err(|e| format!("tax_rate {:?}: {e}", raw.tax_rate))?;
     if ![TaxRate::STANDARD, TaxRate::REDUCED, TaxRate::ZERO].contains(&tax_rate) {
@@ -186,23 +178,24 @@ pub fn validate(line: usize, raw: RawRow) -> std::result::Result<ValidRow, Strin
     barcodes.sort_unstable();
     let reorder_point = int("reorder_point", &raw.reorder_point)?.unwrap_or(0);
     let stock = int("stock", &raw.stock)?;
-    let category = raw.category.trim().to_owned();
+    let product = Product {
+        id: uuid::Uuid::nil(),
+        sku: raw.sku.trim().to_owned(),
+        name_fr: raw.name_fr.trim().to_owned(),
+        name_ar: raw.name_ar.trim().to_owned(),
+        barcodes,
+        plu,
+        price,
+        tax_rate,
+        category: raw.category.trim().to_owned(),
+        unit,
+        reorder_point,
+        active: true,
+    };
+    product.check().map_err(|e| e.to_string())?;
     Ok(ValidRow {
         line,
-        product: Product {
-            id: uuid::Uuid::nil(),
-            sku,
-            name_fr,
-            name_ar: raw.name_ar.trim().to_owned(),
-            barcodes,
-            plu,
-            price,
-            tax_rate,
-            category,
-            unit,
-            reorder_point,
-            active: true,
-        },
+        product,
         stock,
     })
 }

@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 
+use pos_shared::refund::{check_refund, refund_line, sold_lines, LineAmounts};
 use pos_shared::{Hlc, Money, Permission, Sale, SaleKind, SaleLine, Tender, Unit};
 use rusqlite::Connection;
 use uuid::Uuid;
@@ -13,17 +14,8 @@ use super::{items, read, ItemSpec, TenderInput, Till};
 use crate::error::{PosError, Result};
 use crate::users::Session;
 
-/// What was already refunded of one line of the original sale.
-#[derive(Clone, Copy, Default)]
-struct Done {
-    qty: i64,
-    gross: Money,
-    line_discount: Money,
-    net: Money,
-}
-
 /// Quantities and amounts already refunded, per line of the original sale.
-fn refunded(conn: &Connection, sale: &Uuid) -> Result<HashMap<u32, Done>> {
+fn refunded(conn: &Connection, sale: &Uuid) -> Result<HashMap<u32, LineAmounts>> {
     let mut stmt = conn.prepare_cached(
         "SELECT l.line_no, sum(l.qty), sum(l.gross), sum(l.line_discount), sum(l.net)
          FROM sale_lines l JOIN sales s ON s.id = l.sale_id
@@ -32,7 +24,7 @@ fn refunded(conn: &Connection, sale: &Uuid) -> Result<HashMap<u32, Done>> {
     let rows = stmt.query_map([sale.to_string()], |r| {
         Ok((
             r.get::<_, u32>(0)?,
-            Done {
+            LineAmounts {
                 qty: r.get(1)?,
                 gross: Money::from_centimes(r.get(2)?),
                 line_discount: Money::from_centimes(r.get(3)?),
@@ -82,13 +74,6 @@ fn back_on_tenders(conn: &Connection, original: &Sale, total: Money) -> Result<V
     Ok(tenders)
 }
 
-fn prorate(amount: Money, part: i64, whole: i64) -> Money {
-    Money::from_centimes(pos_shared::pricing::round_div(
-        i128::from(amount.centimes()) * i128::from(part),
-        i128::from(whole.max(1)),
-    ) as i64)
-}
-
 impl Till {
     /// Refunds `items` of a sale (all that is left when `items` is empty), paid back with
     /// `tenders`: when empty, on the sale's own tenders (card to card, cash to cash); a
@@ -110,15 +95,8 @@ impl Till {
         }
         let shift_id = self.open_shift_id()?.ok_or(PosError::NoOpenShift)?;
         let done = refunded(self.store.conn(), &original.id)?;
-        let left = |l: &SaleLine| {
-            let d = done.get(&l.line_no).copied().unwrap_or_default();
-            Done {
-                qty: l.qty - d.qty,
-                gross: l.gross - d.gross,
-                line_discount: l.line_discount - d.line_discount,
-                net: l.net - d.net,
-            }
-        };
+        let already = |l: &SaleLine| done.get(&l.line_no).copied().unwrap_or_default();
+        let left = |l: &SaleLine| LineAmounts::of(l).less(already(l));
         // What to refund, per original line number.
         let mut wanted: Vec<(u32, i64)> = Vec::new();
         if items.is_empty() {
@@ -183,36 +161,9 @@ impl Till {
                     .find(|l| l.line_no == *n)
                     .map(|l| (l, *q))
             })
-            .map(|(l, q)| {
-                // Prorated on what will have been refunded of the line after this one, less
-                // what was before: shares never go negative, and the last takes what is left,
-                // so the refunds add up to the line exactly.
-                let rest = left(l);
-                let before = l.qty - rest.qty;
-                let share = |amount: Money| {
-                    prorate(amount, before + q, l.qty) - prorate(amount, before, l.qty)
-                };
-                let (gross, line_discount, net) = if q == rest.qty {
-                    (rest.gross, rest.line_discount, rest.net)
-                } else {
-                    let gross = share(l.gross);
-                    let line_discount = share(l.line_discount);
-                    (
-                        gross,
-                        line_discount,
-                        gross - line_discount - share(l.order_discount),
-                    )
-                };
-                SaleLine {
-                    qty: q,
-                    gross,
-                    line_discount,
-                    order_discount: gross - line_discount - net,
-                    net,
-                    ..l.clone()
-                }
-            })
-            .collect();
+            // each line's share by the one proration rule (none negative, the last takes the rest)
+            .map(|(l, q)| refund_line(l, already(l), q))
+            .collect::<std::result::Result<_, _>>()?;
         let nets: Vec<_> = lines.iter().map(|l| (l.tax_rate, l.net)).collect();
         let taxes = pos_shared::pricing::taxes_of_nets(&nets)?;
         let total: Money = lines.iter().map(|l| l.net).sum();
@@ -242,6 +193,8 @@ impl Till {
             payments,
             change,
         };
+        // the server's check of a refund against its sale, run here before anything is written
+        check_refund(&refund, &sold_lines(&original, &done))?;
         let body = serde_json::json!({ "sale_id": original.id, "refund_total": refund.total });
         let Till { store, ctx, .. } = self;
         store.durable(|tx| {

@@ -2,11 +2,8 @@
 //! writes the sale, its lines, payments and taxes, the stock movements, the change-log entry and
 //! clears the cart — all of it or none of it.
 
-use std::str::FromStr;
-
-use pos_shared::{Hlc, Money, Payment, Permission, Sale, SaleKind, SaleLine, Tender};
+use pos_shared::{Hlc, Money, Payment, Permission, Sale, SaleKind, SaleLine};
 use rusqlite::{params, Connection};
-use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::approval::Scope;
@@ -17,102 +14,13 @@ use crate::stock;
 use crate::store::change_log::{self, ChangeKind};
 use crate::users::Session;
 
-/// A tender as the cashier gives it: `cash` (exact), `cash:500` (handed over), `card:300`,
-/// `card:300:REF` (reference from the card terminal).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TenderInput {
-    pub tender: Tender,
-    pub amount: Option<Money>,
-    pub reference: Option<String>,
-}
+pub use pos_shared::TenderInput;
 
-impl TenderInput {
-    /// The one reading of a tender as typed, wherever it is typed (the window's tender screen,
-    /// `pos sell --pay`, the terminal till): the method, the amount handed over in DA (none:
-    /// exactly what is due) and the card terminal's reference.
-    pub fn new(method: &str, amount: Option<&str>, reference: Option<&str>) -> Result<TenderInput> {
-        let method = method.trim();
-        let tender = Tender::parse(method).map_err(|_| {
-            PosError::Invalid(format!(
-                "unknown payment method {method:?}: use cash or card"
-            ))
-        })?;
-        let amount = match amount.map(str::trim) {
-            None | Some("") => None,
-            Some(a) => Some(Money::parse(a).map_err(|e| PosError::InvalidAmount {
-                input: a.to_owned(),
-                reason: e.to_string(),
-            })?),
-        };
-        let reference = reference
-            .map(|r| r.trim().to_owned())
-            .filter(|r| !r.is_empty());
-        Ok(TenderInput {
-            tender,
-            amount,
-            reference,
-        })
-    }
-}
-
-impl FromStr for TenderInput {
-    type Err = PosError;
-
-    /// `cash`, `cash:500`, `card:300`, `card:300:REF`.
-    fn from_str(s: &str) -> Result<TenderInput> {
-        let mut parts = s.splitn(3, ':');
-        let method = parts.next().unwrap_or_default();
-        TenderInput::new(method, parts.next(), parts.next())
-    }
-}
-
-/// Spreads what was handed over across the amount due: card parts exactly, cash last with the
-/// change. Returns the payments and the change.
+/// Spreads what was handed over across the amount due by the one allocation rule
+/// ([`pos_shared::allocate`]): card parts exactly, cash last with the change. Returns the
+/// payments and the change.
 pub fn allocate(due: Money, tenders: &[TenderInput]) -> Result<(Vec<Payment>, Money)> {
-    let mut remaining = due;
-    let mut change = Money::ZERO;
-    let mut payments = Vec::with_capacity(tenders.len());
-    for t in tenders {
-        if remaining.is_zero() && !due.is_zero() {
-            return Err(PosError::Invalid(
-                "the sale is already paid: remove the extra payment".into(),
-            ));
-        }
-        let handed = t.amount.unwrap_or(remaining);
-        if handed.is_negative() || (handed.is_zero() && !remaining.is_zero()) {
-            return Err(PosError::InvalidAmount {
-                input: handed.to_string(),
-                reason: "a payment must be more than zero".into(),
-            });
-        }
-        let applied = match t.tender {
-            Tender::Card if handed > remaining => {
-                return Err(PosError::CardOverpay {
-                    amount: handed,
-                    due: remaining,
-                })
-            }
-            Tender::Card => handed,
-            Tender::Cash => handed.min(remaining),
-        };
-        change += handed - applied;
-        remaining -= applied;
-        payments.push(Payment {
-            tender: t.tender,
-            amount: applied,
-            tendered: handed,
-            reference: t.reference.clone(),
-        });
-    }
-    if remaining > Money::ZERO {
-        let paid = due - remaining;
-        return Err(PosError::PaymentShort {
-            due,
-            paid,
-            missing: remaining,
-        });
-    }
-    Ok((payments, change))
+    Ok(pos_shared::allocate(due, tenders)?)
 }
 
 impl Till {
@@ -246,8 +154,10 @@ pub(super) fn next_receipt_no(tx: &Connection, terminal: &Uuid) -> Result<i64> {
 }
 
 /// Writes a sale or refund with everything that belongs to it, and its change-log entry, in the
-/// caller's transaction.
+/// caller's transaction. It is checked first by the rule the server checks it by
+/// ([`pos_shared::check_sale`]), so the till never records what the server would refuse.
 pub(super) fn write_sale(tx: &Connection, sale: &Sale) -> Result<()> {
+    pos_shared::check_sale(sale).map_err(PosError::InvalidSale)?;
     insert_sale(tx, sale)?;
     crate::printing::queue::enqueue_sale(tx, sale)?;
     let body = serde_json::to_vec(sale).map_err(|e| PosError::Invalid(e.to_string()))?;

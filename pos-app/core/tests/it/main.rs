@@ -3,5 +3,6 @@
 
 mod cashier_rules;
 mod day_at_the_till;
+mod ledger_rule;
 mod money_and_stock;
 mod product_docs;
