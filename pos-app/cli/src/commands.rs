@@ -227,13 +227,7 @@ pub fn run(cli: Cli) -> Result<()> {
             let s = login(&mut till, actor)?;
             let items: Vec<ItemSpec> = parse_all(items)?;
             let tenders: Vec<TenderInput> = parse_all(pay)?;
-            let discount = discount
-                .as_deref()
-                .map(|d| {
-                    Discount::parse(d)
-                        .map_err(|e| PosError::Invalid(format!("discount {d:?}: {e}")))
-                })
-                .transpose()?;
+            let discount = discount.as_deref().map(Discount::parse).transpose()?;
             let sale = till.quick_sale(&s, &items, discount, &tenders, actor.approve.as_deref())?;
             emit(json, &sale, || receipt_text(&till, &sale));
             super::printing::after_sale(&till, &sale.id);

@@ -283,7 +283,7 @@ fn command(till: &mut Till, s: &Session, line: &str) -> Result<bool> {
 }
 
 fn discount(d: &str) -> Result<Discount> {
-    Discount::parse(d).map_err(|e| PosError::Invalid(format!("discount {d:?}: {e}")))
+    Ok(Discount::parse(d)?)
 }
 
 /// Rings up `count` random sales of catalog products, printing `SALE <id> <receipt>` after each

@@ -28,6 +28,10 @@ pub enum PosError {
         "no product with barcode or code {0:?}; check the label or add the product to the catalog"
     )]
     UnknownProduct(String),
+    /// A discount as typed that cannot be read; its own code (`INVALID_DISCOUNT`,
+    /// `DISCOUNT_OVER_100_PERCENT`, …) goes with it.
+    #[error(transparent)]
+    Discount(#[from] pos_shared::DiscountError),
     #[error("product {0:?} is inactive and cannot be sold")]
     InactiveProduct(String),
     #[error("quantity must be greater than zero (got {0})")]
@@ -141,6 +145,7 @@ impl PosError {
             SchemaTooNew { .. } => "SCHEMA_TOO_NEW",
             InvalidBarcode { code_name, .. } => code_name,
             UnknownProduct(_) => "UNKNOWN_PRODUCT",
+            Discount(e) => e.code(),
             InactiveProduct(_) => "INACTIVE_PRODUCT",
             InvalidQuantity(_) | UnreadableQuantity(_) => "INVALID_QUANTITY",
             NoSuchLine(_) => "NO_SUCH_LINE",

@@ -468,9 +468,7 @@ fn parse_discount(text: &str) -> Result<Option<Discount>> {
     if text.trim().is_empty() {
         return Ok(None);
     }
-    Discount::parse(text)
-        .map(Some)
-        .map_err(|e| PosError::Invalid(e.to_string()))
+    Ok(Some(Discount::parse(text)?))
 }
 
 fn tender_input(t: &TenderDto) -> Result<TenderInput> {

@@ -93,6 +93,18 @@ fn a_sale_at_the_counter_from_pin_to_change() {
         "TVA lines add up to the total"
     );
 
+    // A discount typed wrong is refused with its own code (not a generic one), and the cart is
+    // as it was.
+    assert_eq!(
+        c.discount_line(1, "dix", None).unwrap_err().code(),
+        "INVALID_AMOUNT"
+    );
+    assert_eq!(
+        c.discount_order("150 %", None).unwrap_err().code(),
+        "DISCOUNT_OVER_100_PERCENT"
+    );
+    assert_eq!(c.cart().unwrap().total.c, total);
+
     // Quick cash: the second button is the next round amount; the change is the difference.
     let quick = c.quick_amounts().unwrap();
     assert_eq!(quick[0].c, total);

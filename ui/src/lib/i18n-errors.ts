@@ -20,6 +20,8 @@ export const errors: Record<Lang, Record<string, string>> = {
     UNKNOWN_SALE: "Aucune vente avec ce numéro.",
     OFFLINE: "Serveur injoignable : la caisse continue hors ligne.",
     INVALID_QUANTITY: "Quantité non valable : tapez un nombre entier de pièces, ou des kilos avec une virgule (1,5).",
+    INVALID_DISCOUNT: "Remise illisible : tapez par exemple 10 %, 12,5 % ou 50,00.",
+    DISCOUNT_OVER_100_PERCENT: "Une remise ne peut pas dépasser 100 %.",
   },
   ar: {
     WRONG_PIN: "الرمز غير صحيح.",
@@ -38,6 +40,8 @@ export const errors: Record<Lang, Record<string, string>> = {
     UNKNOWN_SALE: "لا يوجد بيع بهذا الرقم.",
     OFFLINE: "الخادم غير متاح: يستمر الصندوق دون اتصال.",
     INVALID_QUANTITY: "كمية غير صالحة: اكتب عددًا صحيحًا من القطع، أو الكيلوغرامات بفاصلة (1,5).",
+    INVALID_DISCOUNT: "تخفيض غير مقروء: اكتب مثلًا 10 % أو 12,5 % أو 50,00.",
+    DISCOUNT_OVER_100_PERCENT: "لا يمكن أن يتجاوز التخفيض 100 %.",
   },
   en: {
     WRONG_PIN: "Wrong PIN.",
@@ -56,6 +60,8 @@ export const errors: Record<Lang, Record<string, string>> = {
     UNKNOWN_SALE: "No sale with this number.",
     OFFLINE: "Server unreachable: the till carries on offline.",
     INVALID_QUANTITY: "Not a valid quantity: type whole pieces, or kilograms with a decimal comma (1,5).",
+    INVALID_DISCOUNT: "Not a discount: type e.g. 10 %, 12,5 % or 50,00.",
+    DISCOUNT_OVER_100_PERCENT: "A discount cannot be over 100 %.",
   },
 };
 

@@ -79,7 +79,16 @@ pub fn find(conn: &Connection, code: &str, weighed: &WeighedScheme) -> Result<Re
     }
     let all_digits = code.bytes().all(|b| b.is_ascii_digit());
     if all_digits && matches!(code.len(), 8 | 12 | 13 | 14) {
-        let gtin = Gtin::parse(code).map_err(|e| PosError::invalid_barcode(code, &e))?;
+        // A shop's own SKU may be digits of a barcode's length: a code that is no barcode, or
+        // no product's, may still be one.
+        let gtin = match Gtin::parse(code) {
+            Ok(gtin) => gtin,
+            Err(e) => {
+                return catalog::by_sku(conn, code)?
+                    .map(plain)
+                    .ok_or_else(|| PosError::invalid_barcode(code, &e))
+            }
+        };
         if let Some(label) = weighed.parse(&gtin) {
             if let Some(product) = catalog::by_plu(conn, &label.item_code)? {
                 let qty = match (label.grams, label.price) {
@@ -112,24 +121,16 @@ pub fn find(conn: &Connection, code: &str, weighed: &WeighedScheme) -> Result<Re
                 qty: None,
                 label_price: None,
             }),
-            None => Err(PosError::UnknownProduct(code.to_owned())),
+            None => catalog::by_sku(conn, code)?
+                .map(plain)
+                .ok_or_else(|| PosError::UnknownProduct(code.to_owned())),
         };
     }
     if let Some(product) = catalog::by_plu(conn, code)? {
-        return Ok(Resolved {
-            product,
-            barcode: None,
-            qty: None,
-            label_price: None,
-        });
+        return Ok(plain(product));
     }
     if let Some(product) = catalog::by_sku(conn, code)? {
-        return Ok(Resolved {
-            product,
-            barcode: None,
-            qty: None,
-            label_price: None,
-        });
+        return Ok(plain(product));
     }
     if all_digits {
         // digits of a length no barcode has: most likely a mistyped or half-read code
@@ -175,5 +176,15 @@ pub(super) fn cart_line(line_no: u32, r: &Resolved, qty: i64) -> CartLine {
         price_override: None,
         label_price: r.label_price,
         approved_bp: 0,
+    }
+}
+
+/// A product found by its PLU or SKU: no barcode, no quantity or price of a label.
+fn plain(product: Product) -> Resolved {
+    Resolved {
+        product,
+        barcode: None,
+        qty: None,
+        label_price: None,
     }
 }

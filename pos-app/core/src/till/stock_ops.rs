@@ -1,6 +1,6 @@
 //! Stock at the till: receive a delivery, adjust (breakage, theft), count (absolute), look up.
 
-use pos_shared::{MovementKind, Permission, StockMovement, Unit};
+use pos_shared::{MovementKind, Permission, Product, StockMovement, Unit};
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -24,6 +24,12 @@ pub struct StockView {
 impl Till {
     pub fn stock_show(&self, code: &str) -> Result<StockView> {
         let product = items::resolve(self.store.conn(), code, &self.settings.weighed)?.product;
+        self.stock_view(product)
+    }
+
+    /// Where `product` stands, from the product itself: a movement just saved is never
+    /// followed by an error from reading its code again.
+    fn stock_view(&self, product: Product) -> Result<StockView> {
         let level = stock::level(self.store.conn(), &product.id)?;
         Ok(StockView {
             product_id: product.id,
@@ -105,6 +111,6 @@ impl Till {
         };
         self.store
             .write(|tx| stock::record(tx, &movement, stock::Origin::Ledger))?;
-        self.stock_show(&product.sku)
+        self.stock_view(product)
     }
 }

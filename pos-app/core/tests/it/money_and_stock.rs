@@ -1,5 +1,6 @@
 //! Money and stock at the edges: scale labels that carry a price, refunds of discounted lines
-//! unit by unit, a card sale paid back, receipts of other terminals, products withdrawn since.
+//! unit by unit, a card sale paid back, receipts of other terminals, products withdrawn since,
+//! a shop's own SKU made of digits.
 
 use pos_core::till::{insert_sale, ItemSpec};
 use pos_shared::{Discount, Money, SaleKind, Tender, Unit, WeighedScheme, WeighedValue};
@@ -235,4 +236,41 @@ fn a_product_withdrawn_since_the_sale_can_still_be_refunded() {
         .unwrap();
     assert_eq!(refund.kind, SaleKind::Refund);
     assert_eq!(refund.total, Money::from_dinars(110));
+}
+
+#[test]
+fn a_shops_own_sku_of_barcode_digits_is_found_and_a_saved_movement_reports_no_error() {
+    let (dir, mut shop) = shop_with_shift();
+    let karim = shop.karim.clone();
+    // 8 digits that are no EAN-8 (the check digit would be 0), and 13 that are a real EAN-13
+    // of no product: both are this shop's own codes.
+    let csv = dir.path().join("own.csv");
+    std::fs::write(
+        &csv,
+        "sku,barcode,plu,name_fr,name_ar,category,price,tax_rate,unit,reorder_point,stock\n\
+         12345678,6130502000117,,Couscous maison 1 kg,كسكس,épicerie,\"180,00\",9,piece,5,10\n\
+         6130502000988,,,Huile d'olive 1 L,زيت,épicerie,\"900,00\",19,piece,2,4\n",
+    )
+    .unwrap();
+    let report = shop
+        .till
+        .import_catalog(Some(&karim), &csv, &mut |_, _| {})
+        .unwrap();
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    for (code, level) in [
+        ("6130502000117", 13),
+        ("12345678", 16),
+        ("6130502000988", 7),
+    ] {
+        let view = shop.till.stock_receive(&karim, code, 3, None).unwrap();
+        assert_eq!(view.level, level, "{code}");
+    }
+    assert_eq!(
+        shop.till.stock_show("12345670").unwrap_err().code(),
+        "UNKNOWN_PRODUCT"
+    );
+    assert_eq!(
+        shop.till.stock_show("12345679").unwrap_err().code(),
+        "INVALID_CHECK_DIGIT"
+    );
 }
