@@ -29,18 +29,22 @@ pub fn report_text(title: &str, r: &ShiftReport) -> String {
     if let Some(float) = r.float {
         s += &format!("Fond de caisse      {:>16}\n", float.to_string());
     }
+    // A blind report counts the sales and refunds without their amounts.
+    let text = |m: Option<Money>| m.map(|m| m.to_string()).unwrap_or_default();
     s += &format!(
         "Ventes ({:>4})       {:>16}\n",
         r.sales_count,
-        r.sales_total.to_string()
+        text(r.sales_total)
     );
     s += &format!(
         "Remboursements ({:>3}) {:>15}\n",
         r.refunds_count,
-        r.refunds_total.to_string()
+        text(r.refunds_total)
     );
-    s += &format!("Net                 {:>16}\n", r.net_total.to_string());
-    s += &format!("Remises accordées   {:>16}\n", r.discounts.to_string());
+    if let (Some(net), Some(discounts)) = (r.net_total, r.discounts) {
+        s += &format!("Net                 {:>16}\n", net.to_string());
+        s += &format!("Remises accordées   {:>16}\n", discounts.to_string());
+    }
     for t in &r.by_tender {
         let name = match t.tender {
             Tender::Cash => "Espèces",

@@ -129,6 +129,8 @@ pub enum PosError {
     /// A camera or an image file could not give a picture (the scanning crate's own codes).
     #[error("{message}")]
     Scan { code: &'static str, message: String },
+    #[error("an internal error stopped this action ({0}); what was saved before it is kept: try again, and report it if it happens again")]
+    Internal(String),
     #[error("database error: {0}")]
     Db(rusqlite::Error),
 }
@@ -184,6 +186,7 @@ impl PosError {
             PaperOut(_) => "PAPER_OUT",
             NoPrinter => "NO_PRINTER",
             Scan { code, .. } => code,
+            Internal(_) => "INTERNAL",
             Db(_) => "DATABASE_ERROR",
         }
     }

@@ -4,6 +4,7 @@
 //! tests drive it without a window.
 
 pub mod camera;
+mod guarded;
 mod prefs;
 mod setup;
 mod views;
@@ -15,6 +16,7 @@ use pos_shared::{Discount, Money, Permission, Sale};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+pub use guarded::Guarded;
 pub use prefs::{DeskSettings, Lang};
 pub use setup::{PrinterDto, StoreDto};
 pub use views::{

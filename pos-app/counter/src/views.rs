@@ -188,14 +188,15 @@ pub struct ReportDto {
     pub opened_by: String,
     pub sales_count: i64,
     pub refunds_count: i64,
-    pub sales_total: Amount,
-    pub refunds_total: Amount,
-    pub net_total: Amount,
-    pub discounts: Amount,
+    /// A cashier's X report is blind: the takings, the float and the cash are left out
+    /// (`null`, and no tender or TVA lines).
+    pub blind: bool,
+    pub sales_total: Option<Amount>,
+    pub refunds_total: Option<Amount>,
+    pub net_total: Option<Amount>,
+    pub discounts: Option<Amount>,
     pub by_tender: Vec<TenderLineDto>,
     pub taxes: Vec<TaxDto>,
-    /// A cashier's X report is blind: these are left out (`null`).
-    pub blind: bool,
     pub float: Option<Amount>,
     pub cash_in: Option<Amount>,
     pub cash_out: Option<Amount>,
@@ -212,10 +213,10 @@ impl From<&ShiftReport> for ReportDto {
             opened_by: r.opened_by.clone(),
             sales_count: r.sales_count,
             refunds_count: r.refunds_count,
-            sales_total: r.sales_total.into(),
-            refunds_total: r.refunds_total.into(),
-            net_total: r.net_total.into(),
-            discounts: r.discounts.into(),
+            sales_total: r.sales_total.map(Amount::from),
+            refunds_total: r.refunds_total.map(Amount::from),
+            net_total: r.net_total.map(Amount::from),
+            discounts: r.discounts.map(Amount::from),
             by_tender: r
                 .by_tender
                 .iter()

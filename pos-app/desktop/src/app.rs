@@ -16,7 +16,7 @@ use tauri::Manager;
 pub use sync_loop::SyncBadge;
 
 use pos_core::{PosError, Result};
-use pos_counter::Counter;
+use pos_counter::{Counter, Guarded};
 use pos_print::worker::{Worker, WorkerOptions};
 
 /// A refusal as the window receives it: the stable code it translates, and the core's message.
@@ -35,12 +35,9 @@ impl From<PosError> for UiError {
     }
 }
 
-/// What the window says when the counter's lock was poisoned by a panic.
-const STOPPED: &str = "the till stopped after an internal error: restart it";
-
 /// The window's state: the counter, the sync thread's badge, and a way to wake that thread.
 pub struct Desk {
-    counter: Mutex<Counter>,
+    counter: Guarded,
     printer: Option<Worker>,
     badge: Arc<Mutex<SyncBadge>>,
     nudge: Mutex<Sender<()>>,
@@ -52,11 +49,7 @@ impl Desk {
         &self,
         f: impl FnOnce(&mut Counter) -> Result<T>,
     ) -> std::result::Result<T, UiError> {
-        let mut counter = self.counter.lock().map_err(|_| UiError {
-            code: "INTERNAL".into(),
-            message: STOPPED.into(),
-        })?;
-        f(&mut counter).map_err(UiError::from)
+        self.counter.with(f).map_err(UiError::from)
     }
 
     /// Runs an action that wrote something to sync (and maybe a receipt to print), then wakes
@@ -86,10 +79,7 @@ impl Desk {
 
     /// A code read by the camera, into the cart, as if it had been scanned.
     fn counter_scan(&self, code: &str) -> Result<pos_counter::CartDto> {
-        match self.counter.lock() {
-            Ok(mut counter) => counter.scan(code),
-            Err(_) => Err(PosError::Invalid(STOPPED.into())),
-        }
+        self.counter.with(|counter| counter.scan(code))
     }
 
     /// Opens the camera (closing one already open); its reads come as `camera` events.
@@ -126,11 +116,14 @@ impl Desk {
 const WINDOW_CACHE_KIB: u32 = 4000;
 
 pub fn run(data_dir: PathBuf) -> anyhow::Result<()> {
-    let counter = Counter::open(&data_dir)?;
     // The window's own page cache: a scan reads a handful of index pages and the operating
     // system caches the file anyway. With a 100k catalog, 16 MB of cache was 11 MB more heap
     // on the sell screen; with 4 MB the scan burst's p95 stayed 15–19 ms (21 before).
-    counter.till().store().cache_kib(WINDOW_CACHE_KIB)?;
+    let counter = Guarded::open(&data_dir, |dir| {
+        let counter = Counter::open(dir)?;
+        counter.till().store().cache_kib(WINDOW_CACHE_KIB)?;
+        Ok(counter)
+    })?;
     // Receipts print from the queue on their own thread; a sale never waits for the printer.
     let printer = Worker::spawn(
         data_dir.clone(),
@@ -143,7 +136,7 @@ pub fn run(data_dir: PathBuf) -> anyhow::Result<()> {
     let (nudge, nudges) = mpsc::channel();
     let live_nudge = nudge.clone();
     let desk = Desk {
-        counter: Mutex::new(counter),
+        counter,
         printer,
         badge: badge.clone(),
         nudge: Mutex::new(nudge),

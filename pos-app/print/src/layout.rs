@@ -5,8 +5,8 @@
 use pos_core::till::ShiftReport;
 use pos_shared::receipt::labels::Label;
 pub use pos_shared::receipt::{sale_receipt, Align, Block, Doc, Receipt, SaleNames, StoreHeader};
-use pos_shared::Tender;
 pub use pos_shared::{Lang, Paper};
+use pos_shared::{Money, Tender};
 
 use super::text::format_time;
 
@@ -38,20 +38,26 @@ pub fn shift_report(
         );
     }
     b.blocks.push(Block::Rule);
+    // A blind report counts the sales and refunds without their amounts.
+    let amount = |b: &Doc, m: Option<Money>| m.map(|m| b.money(m)).unwrap_or_default();
     b.row(
         format!("{} ({})", b.l(Label::Sales), report.sales_count),
-        b.money(report.sales_total),
+        amount(&b, report.sales_total),
     );
     b.row(
         format!("{} ({})", b.l(Label::Refunds), report.refunds_count),
-        b.money(report.refunds_total),
+        amount(&b, report.refunds_total),
     );
-    b.row(b.l(Label::Discount), b.money(report.discounts));
-    b.blocks.push(Block::Row {
-        label: b.l(Label::Total).to_owned(),
-        value: b.money(report.net_total),
-        big: true,
-    });
+    if let Some(discounts) = report.discounts {
+        b.row(b.l(Label::Discount), b.money(discounts));
+    }
+    if let Some(net) = report.net_total {
+        b.blocks.push(Block::Row {
+            label: b.l(Label::Total).to_owned(),
+            value: b.money(net),
+            big: true,
+        });
+    }
     b.blocks.push(Block::Rule);
     for t in &report.by_tender {
         let name = match t.tender {

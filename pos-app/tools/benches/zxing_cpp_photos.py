@@ -41,8 +41,12 @@ def main(root):
         total = 0.0
         for f in frames:
             img = read_pgm(os.path.join(d, f))
-            with open(os.path.join(d, f[:-4] + ".txt"), encoding="utf-8") as t:
-                expected = norm(t.read())
+            txt = os.path.join(d, f[:-4] + ".txt")
+            # a set without texts holds no barcode: any read is wrong
+            expected = None
+            if os.path.exists(txt):
+                with open(txt, encoding="utf-8") as t:
+                    expected = norm(t.read())
             start = time.perf_counter()
             found = zxingcpp.read_barcodes(img, formats=FORMATS)
             total += time.perf_counter() - start

@@ -22,6 +22,8 @@ export const errors: Record<Lang, Record<string, string>> = {
     INVALID_QUANTITY: "Quantité non valable : tapez un nombre entier de pièces, ou des kilos avec une virgule (1,5).",
     INVALID_DISCOUNT: "Remise illisible : tapez par exemple 10 %, 12,5 % ou 50,00.",
     DISCOUNT_OVER_100_PERCENT: "Une remise ne peut pas dépasser 100 %.",
+    INTERNAL: "Une erreur interne a interrompu cette action ; ce qui était enregistré est conservé. Réessayez.",
+    INVALID_SALE: "Cette vente ne tombe pas juste et n’a pas été enregistrée ; le panier est conservé.",
   },
   ar: {
     WRONG_PIN: "الرمز غير صحيح.",
@@ -42,6 +44,8 @@ export const errors: Record<Lang, Record<string, string>> = {
     INVALID_QUANTITY: "كمية غير صالحة: اكتب عددًا صحيحًا من القطع، أو الكيلوغرامات بفاصلة (1,5).",
     INVALID_DISCOUNT: "تخفيض غير مقروء: اكتب مثلًا 10 % أو 12,5 % أو 50,00.",
     DISCOUNT_OVER_100_PERCENT: "لا يمكن أن يتجاوز التخفيض 100 %.",
+    INTERNAL: "أوقف خطأ داخلي هذه العملية؛ ما حُفظ قبله باقٍ. أعد المحاولة.",
+    INVALID_SALE: "حساب هذا البيع غير متطابق ولم يُسجَّل؛ السلة محفوظة.",
   },
   en: {
     WRONG_PIN: "Wrong PIN.",
@@ -62,6 +66,8 @@ export const errors: Record<Lang, Record<string, string>> = {
     INVALID_QUANTITY: "Not a valid quantity: type whole pieces, or kilograms with a decimal comma (1,5).",
     INVALID_DISCOUNT: "Not a discount: type e.g. 10 %, 12,5 % or 50,00.",
     DISCOUNT_OVER_100_PERCENT: "A discount cannot be over 100 %.",
+    INTERNAL: "An internal error stopped this action; what was saved before it is kept. Try again.",
+    INVALID_SALE: "This sale does not add up and was not saved; the cart is kept.",
   },
 };
 

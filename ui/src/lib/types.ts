@@ -76,14 +76,15 @@ export interface ReportDto {
   opened_by: string;
   sales_count: number;
   refunds_count: number;
-  sales_total: Amount;
-  refunds_total: Amount;
-  net_total: Amount;
-  discounts: Amount;
+  /** A cashier's X report is blind: the takings, float, cash in/out and expected cash are
+   *  null, and it has no tender or TVA lines. */
+  blind: boolean;
+  sales_total: Amount | null;
+  refunds_total: Amount | null;
+  net_total: Amount | null;
+  discounts: Amount | null;
   by_tender: TenderLine[];
   taxes: TaxDto[];
-  /** A cashier's X report is blind: the float, cash in/out and expected cash are null. */
-  blind: boolean;
   float: Amount | null;
   cash_in: Amount | null;
   cash_out: Amount | null;

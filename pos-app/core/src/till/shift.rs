@@ -24,8 +24,8 @@ pub struct TenderTotal {
 #[derive(Clone, Debug, Serialize)]
 pub struct ShiftReport {
     pub shift_id: Uuid,
-    /// A cashier's X report: what the blind count follows from (the float, the cash taken,
-    /// cash put in or out, the expected cash) is left out.
+    /// A cashier's X report: what the blind count follows from (the float, the takings and
+    /// their TVA, the cash taken, cash put in or out, the expected cash) is left out.
     pub blind: bool,
     pub terminal: String,
     pub opened_by: String,
@@ -34,10 +34,10 @@ pub struct ShiftReport {
     pub float: Option<Money>,
     pub sales_count: i64,
     pub refunds_count: i64,
-    pub sales_total: Money,
-    pub refunds_total: Money,
-    pub net_total: Money,
-    pub discounts: Money,
+    pub sales_total: Option<Money>,
+    pub refunds_total: Option<Money>,
+    pub net_total: Option<Money>,
+    pub discounts: Option<Money>,
     pub by_tender: Vec<TenderTotal>,
     /// TVA per rate, sales minus refunds.
     pub taxes: Vec<TaxLine>,
@@ -200,8 +200,10 @@ impl Till {
     }
 
     /// The X report: where the open shift stands, without closing it. The count at the close
-    /// is blind, so a cashier's report leaves out the expected cash and what it follows from
-    /// (the float, the cash taken per tender, cash put in and taken out); a manager's has all.
+    /// is blind, so a cashier's report leaves out the expected cash and what it follows from:
+    /// the float, the takings (in a cash-only shop they are the cash taken) and their TVA, the
+    /// cash per tender, cash put in and taken out. She sees how many sales and refunds she
+    /// made; a manager's report has everything.
     /// Asked by nobody in particular (`None`), it is blind too.
     pub fn x_report(&self, session: Option<&Session>) -> Result<ShiftReport> {
         // who may see the drawer's content: whoever may open it
@@ -214,6 +216,11 @@ impl Till {
         if !sees_cash {
             report.blind = true;
             report.float = None;
+            report.sales_total = None;
+            report.refunds_total = None;
+            report.net_total = None;
+            report.discounts = None;
+            report.taxes.clear();
             report.by_tender.clear();
             report.cash_in = None;
             report.cash_out = None;
@@ -369,10 +376,10 @@ pub(super) fn report(conn: &Connection, shift: &Uuid) -> Result<ShiftReport> {
         float: Some(float),
         sales_count: count("sale")?,
         refunds_count: count("refund")?,
-        sales_total,
-        refunds_total,
-        net_total: sales_total - refunds_total,
-        discounts,
+        sales_total: Some(sales_total),
+        refunds_total: Some(refunds_total),
+        net_total: Some(sales_total - refunds_total),
+        discounts: Some(discounts),
         by_tender,
         taxes,
         cash_in: Some(cash_in),

@@ -180,10 +180,17 @@ fn a_cashier_counts_blind() {
         (hers.float, hers.cash_in, hers.cash_out),
         (None, None, None)
     );
+    // and in a cash-only shop the takings are the cash taken: no totals, no TVA either
+    assert_eq!(
+        (hers.sales_total, hers.net_total, hers.discounts),
+        (None, None, None)
+    );
+    assert!(hers.taxes.is_empty());
     assert_eq!(hers.sales_count, 1);
     assert!(shop.till.x_report(None).unwrap().expected_cash.is_none());
     let his = shop.till.x_report(Some(&karim)).unwrap();
     assert!(!his.blind);
+    assert_eq!(his.net_total, Some(Money::from_dinars(110)));
     assert_eq!(
         his.expected_cash,
         Some(Money::from_dinars(5000) + Money::from_dinars(110))

@@ -283,10 +283,13 @@ fn a_day_at_the_till_adds_up() {
         .filter(|s| s.kind == SaleKind::Refund)
         .collect();
     assert_eq!((z.sales_count, z.refunds_count), (sales.len() as i64, 2));
-    assert_eq!(z.sales_total, sales.iter().map(|s| s.total).sum::<Money>());
+    assert_eq!(
+        z.sales_total,
+        Some(sales.iter().map(|s| s.total).sum::<Money>())
+    );
     assert_eq!(
         z.refunds_total,
-        refunds.iter().map(|s| s.total).sum::<Money>()
+        Some(refunds.iter().map(|s| s.total).sum::<Money>())
     );
     for t in &z.by_tender {
         assert_eq!(
@@ -301,7 +304,10 @@ fn a_day_at_the_till_adds_up() {
         Some(float + ledger.tender_net(Tender::Cash))
     );
     assert_eq!(z.difference, Some(Money::from_dinars(-50)));
-    assert_eq!(z.taxes.iter().map(|t| t.total).sum::<Money>(), z.net_total);
+    assert_eq!(
+        Some(z.taxes.iter().map(|t| t.total).sum::<Money>()),
+        z.net_total
+    );
     assert_eq!(
         till.complete_sale(&amina, &[cash(None)])
             .unwrap_err()
