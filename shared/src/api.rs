@@ -21,6 +21,9 @@ pub mod codes {
     pub const SEQ_GAP: &str = "SEQ_GAP";
     pub const UNKNOWN_KIND: &str = "UNKNOWN_KIND";
     pub const INVALID_ENTRY: &str = "INVALID_ENTRY";
+    /// A `staff` entry for someone the store already has: not applied, not fanned out. The
+    /// till keeps its copy until the feed brings the back office's record.
+    pub const STAFF_EXISTS: &str = "STAFF_EXISTS";
     pub const RATE_LIMITED: &str = "RATE_LIMITED";
     pub const NOT_READY: &str = "NOT_READY";
     pub const INTERNAL: &str = "INTERNAL";
@@ -140,6 +143,12 @@ pub struct PushResponse {
     /// Every entry up to this sequence number is safe on the server.
     pub acked_through: i64,
     pub rejected: Vec<RejectedEntry>,
+    /// The push re-used sequence numbers the server holds other entries under, from this one
+    /// on: the terminal was restored from a backup older than what it had synced. Nothing of
+    /// the push was applied; the terminal numbers its entries from here on again after
+    /// `acked_through` and pushes them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reused_from: Option<i64>,
 }
 
 /// One entry of the store's feed, in cursor order.
@@ -229,6 +238,7 @@ mod tests {
         let ok = serde_json::to_value(Envelope::ok(PushResponse {
             acked_through: 7,
             rejected: vec![],
+            reused_from: None,
         }))
         .unwrap();
         assert_eq!(

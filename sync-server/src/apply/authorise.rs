@@ -9,7 +9,7 @@
 //! it. So is what names nobody while the store has no staff at all (a first till enrolled
 //! before its team was entered). Otherwise an unsigned change to stock or products is refused.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use pos_shared::api::codes;
 use pos_shared::staff::{self, StaffMember};
@@ -35,6 +35,8 @@ struct Staff<'c> {
     enrolled_ms: Option<i64>,
     /// Whether the store has any staff yet (looked up once, then kept by [`Staff::learn`]).
     staffed: Option<bool>,
+    /// Cashiers of sales already found on the staff.
+    sellers: HashSet<Uuid>,
     device: Uuid,
 }
 
@@ -68,6 +70,11 @@ impl Staff<'_> {
         if at_ms <= self.enrolled_ms().await? {
             return Ok(true);
         }
+        Ok(!self.staffed().await?)
+    }
+
+    /// Whether the store has any staff yet.
+    async fn staffed(&mut self) -> Result<bool, sqlx::Error> {
         if self.staffed.is_none() {
             let staffed: bool =
                 sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM staff WHERE store_id = $1)")
@@ -76,7 +83,29 @@ impl Staff<'_> {
                     .await?;
             self.staffed = Some(staffed);
         }
-        Ok(self.staffed == Some(false))
+        Ok(self.staffed == Some(true))
+    }
+
+    /// May a sale name `cashier`? Once the store has staff, only one of them: a till logs in
+    /// nobody else. (Their role is not checked: the money changed hands.)
+    async fn may_sell(&mut self, cashier: Uuid) -> Result<bool, sqlx::Error> {
+        if self.sellers.contains(&cashier)
+            || self.known.get(&cashier).is_some_and(Option::is_some)
+            || !self.staffed().await?
+        {
+            return Ok(true);
+        }
+        let member: bool = sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM staff WHERE store_id = $1 AND id = $2)",
+        )
+        .bind(self.store)
+        .bind(cashier)
+        .fetch_one(&mut *self.conn)
+        .await?;
+        if member {
+            self.sellers.insert(cashier);
+        }
+        Ok(member)
     }
 
     /// May `who` do what needs `permission` at `at_ms`? `action` names it in the refusal.
@@ -109,6 +138,20 @@ impl Staff<'_> {
             Some((role, true)) => Verdict::Refused(staff::refusal(&member.name, role, action)),
             None => Verdict::Refused(format!("{} has no role at this store", member.name)),
         })
+    }
+
+    /// Whether the store already has `m` (or the batch added them): the feed would carry a
+    /// second `staff` entry for them to every till, which would take it as the member's new
+    /// role, PIN and standing (an admin's account taken, someone let go brought back, by a
+    /// hostile till or a re-enrolled one sending its history again). A member is changed in
+    /// the back office.
+    async fn already_has(&mut self, m: &StaffMember) -> Result<Option<String>, sqlx::Error> {
+        Ok(self.member(m.id).await?.map(|existing| {
+            format!(
+                "this store's staff already has {} under the id of {:?}: a member is changed in the back office, not added again",
+                existing.name, m.name
+            )
+        }))
     }
 
     /// May the till add `m` at `at_ms`?
@@ -166,6 +209,7 @@ pub async fn authorise(
         known: HashMap::new(),
         enrolled_ms: None,
         staffed: None,
+        sellers: HashSet::new(),
         device: device.id,
     };
     let now = crate::now_ms();
@@ -191,10 +235,26 @@ pub async fn authorise(
                     entry.revert = Some(format!("{why}; the change was undone"));
                 }
             }
-            Record::Staff { member, at_ms } => match staff.may_add(member, *at_ms).await? {
-                Verdict::Allowed => staff.learn(member, *at_ms),
-                Verdict::Refused(why) => entry.reject(codes::FORBIDDEN, why),
-            },
+            Record::Sale(sale) => {
+                let (cashier, receipt) = (sale.cashier_id, sale.receipt_no);
+                if staff.may_sell(cashier).await? {
+                    continue;
+                }
+                let why = format!(
+                    "sale {receipt} names a cashier this store's staff does not include ({cashier})"
+                );
+                entry.reject(codes::FORBIDDEN, why);
+            }
+            Record::Staff { member, at_ms } => {
+                if let Some(why) = staff.already_has(member).await? {
+                    entry.reject(codes::STAFF_EXISTS, why);
+                    continue;
+                }
+                match staff.may_add(member, *at_ms).await? {
+                    Verdict::Allowed => staff.learn(member, *at_ms),
+                    Verdict::Refused(why) => entry.reject(codes::FORBIDDEN, why),
+                }
+            }
             _ => {}
         }
     }

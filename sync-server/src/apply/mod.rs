@@ -9,6 +9,7 @@
 mod authorise;
 mod levels;
 mod products;
+mod refunds;
 pub mod rollups;
 mod write;
 
@@ -21,6 +22,7 @@ use uuid::Uuid;
 
 pub use authorise::authorise;
 pub use levels::Event;
+pub use refunds::check_refunds;
 pub use write::{apply_batch, Applied, ServerEntry};
 
 /// The kinds of entry a till writes to its change log.

@@ -71,11 +71,24 @@ pub async fn push(
             .bind(device.id)
             .fetch_one(&mut *tx)
             .await?;
+    if let Some(from) = reused_from(&mut tx, device.id, &entries, acked).await? {
+        tracing::warn!(
+            from,
+            acked,
+            "a terminal re-used sequence numbers: restored from a backup"
+        );
+        return Ok(Json(Envelope::ok(PushResponse {
+            acked_through: acked,
+            rejected: vec![],
+            reused_from: Some(from),
+        })));
+    }
     entries.retain(|e| e.seq > acked);
     let Some(first) = entries.first() else {
         return Ok(Json(Envelope::ok(PushResponse {
             acked_through: acked,
             rejected: vec![],
+            reused_from: None,
         })));
     };
     if first.seq != acked + 1 {
@@ -89,6 +102,7 @@ pub async fn push(
             .fetch_one(&mut *tx)
             .await?;
     apply::authorise(&mut tx, &device, &mut entries).await?;
+    apply::check_refunds(&mut tx, device.store_id, &mut entries).await?;
     let applied = apply_entries(&mut tx, &device, &mut entries).await?;
     let mut head = store_entries(&mut tx, &device, &entries, head).await?;
     if !applied.server_entries.is_empty() {
@@ -115,7 +129,43 @@ pub async fn push(
     Ok(Json(Envelope::ok(PushResponse {
         acked_through: last,
         rejected,
+        reused_from: None,
     })))
+}
+
+/// The first of the re-sent entries (at or below `acked`) that is not the entry the server
+/// holds under its number: a terminal restored from a backup numbers its new entries again
+/// from where the backup stopped. Skipped by number, they would be acknowledged and lost.
+/// (An entry re-sent because its acknowledgement was lost is the same entry: kind, entity and
+/// clock.)
+async fn reused_from(
+    conn: &mut PgConnection,
+    device: uuid::Uuid,
+    entries: &[Entry<'_>],
+    acked: i64,
+) -> Result<Option<i64>, sqlx::Error> {
+    let resent: Vec<&Entry> = entries.iter().filter(|e| e.seq <= acked).collect();
+    if resent.is_empty() {
+        return Ok(None);
+    }
+    let seqs: Vec<i64> = resent.iter().map(|e| e.seq).collect();
+    let kinds: Vec<&str> = resent.iter().map(|e| e.kind).collect();
+    let ids: Vec<&str> = resent.iter().map(|e| e.entity_id).collect();
+    let hlcs: Vec<&str> = resent.iter().map(|e| e.hlc).collect();
+    sqlx::query_scalar(
+        "SELECT p.seq FROM unnest($2::int8[], $3::text[], $4::text[], $5::text[])
+                AS p(seq, kind, entity_id, hlc)
+         JOIN device_changes d ON d.device_id = $1 AND d.seq = p.seq
+         WHERE (d.kind, d.entity_id, d.hlc) IS DISTINCT FROM (p.kind, p.entity_id, p.hlc)
+         ORDER BY p.seq LIMIT 1",
+    )
+    .bind(device)
+    .bind(&seqs)
+    .bind(&kinds)
+    .bind(&ids)
+    .bind(&hlcs)
+    .fetch_optional(conn)
+    .await
 }
 
 /// The database refused a value (SQLSTATE classes 22 and 23): the entry is at fault, not the

@@ -10,6 +10,7 @@ mod faults;
 mod feed;
 mod fuzz;
 mod helpers;
+mod hostile;
 mod lag;
 mod ledger;
 mod limits;

@@ -18,7 +18,7 @@ use crate::helpers::{spawn_app, Terminal, TestApp};
 const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
 const MINUTE: i64 = 60_000;
 
-fn member(n: u128, name: &str, role: Role, added_by: Option<Uuid>) -> StaffMember {
+pub(crate) fn member(n: u128, name: &str, role: Role, added_by: Option<Uuid>) -> StaffMember {
     StaffMember {
         id: Uuid::from_u128(0x5000 + n),
         name: name.into(),
@@ -29,7 +29,7 @@ fn member(n: u128, name: &str, role: Role, added_by: Option<Uuid>) -> StaffMembe
     }
 }
 
-fn at(seq: i64, kind: &str, entity: String, ms: i64, body: Vec<u8>) -> PushEntry {
+pub(crate) fn at(seq: i64, kind: &str, entity: String, ms: i64, body: Vec<u8>) -> PushEntry {
     PushEntry {
         seq,
         kind: kind.into(),
@@ -39,7 +39,7 @@ fn at(seq: i64, kind: &str, entity: String, ms: i64, body: Vec<u8>) -> PushEntry
     }
 }
 
-fn json<T: serde::Serialize>(value: &T) -> Vec<u8> {
+pub(crate) fn json<T: serde::Serialize>(value: &T) -> Vec<u8> {
     serde_json::to_vec(value).unwrap()
 }
 

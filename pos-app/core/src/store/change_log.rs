@@ -65,6 +65,26 @@ pub fn append(
     Ok(conn.last_insert_rowid())
 }
 
+/// Numbers the entries from `from` on again, in the same order, after `after` (the server
+/// holds other entries under `from..=after`: this terminal was restored from a backup).
+pub fn renumber_from(conn: &Connection, from: i64, after: i64) -> Result<()> {
+    let offset = after + 1 - from;
+    if offset <= 0 {
+        return Ok(());
+    }
+    // Through negative numbers, so no row takes a number another still holds.
+    conn.execute(
+        "UPDATE change_log SET seq = -(seq + ?2) WHERE seq >= ?1",
+        params![from, offset],
+    )?;
+    conn.execute("UPDATE change_log SET seq = -seq WHERE seq < 0", [])?;
+    conn.execute(
+        "UPDATE change_log SET acked = 1 WHERE seq < ?1 AND acked = 0",
+        [from],
+    )?;
+    Ok(())
+}
+
 /// The kind, entity id and body of entry `seq`.
 pub fn entry(conn: &Connection, seq: i64) -> Result<Option<(String, String, Vec<u8>)>> {
     Ok(conn

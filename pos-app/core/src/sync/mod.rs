@@ -27,6 +27,9 @@ const PULL_PAGE: i64 = 500;
 pub struct SyncReport {
     pub pushed: i64,
     pub rejected: usize,
+    /// This terminal had been restored from a backup: its entries were numbered again after
+    /// what the server holds.
+    pub renumbered: bool,
     pub pulled: usize,
     pub applied: usize,
     /// Products read from the server's snapshot (a new terminal's first sync).
@@ -184,10 +187,30 @@ impl Till {
                 }
                 other => other?,
             };
+            if let Some(from) = answer.reused_from {
+                // Restored from a backup: the server holds other entries under these numbers
+                // (ours before `from` are the same as its own). Ours go after them, in the
+                // same order, and are pushed again. Once: a server that asks again is wrong.
+                if report.renumbered || from <= acked || from > answer.acked_through {
+                    return Err(PosError::Sync {
+                        code: "SEQ_REUSED".into(),
+                        message: format!("the server keeps refusing this terminal's numbers from {from}: contact support before selling on"),
+                    });
+                }
+                self.store.write(|tx| {
+                    change_log::renumber_from(tx, from, answer.acked_through)?;
+                    store::set_meta(tx, "acked_through", &answer.acked_through.to_string())
+                })?;
+                report.renumbered = true;
+                continue;
+            }
             let now = self.ctx.now_ms();
+            // Only what was pushed is known safe: the server's mark may be further on when
+            // its entries there are not ours (see `reused_from`), checked with the next batch.
+            let through = answer.acked_through.min(last);
             self.store.write(|tx| {
-                tx.execute("UPDATE change_log SET acked = 1 WHERE seq <= ?1 AND acked = 0", [answer.acked_through])?;
-                store::set_meta(tx, "acked_through", &answer.acked_through.to_string())?;
+                tx.execute("UPDATE change_log SET acked = 1 WHERE seq <= ?1 AND acked = 0", [through])?;
+                store::set_meta(tx, "acked_through", &through.to_string())?;
                 for r in &answer.rejected {
                     tx.execute(
                         "INSERT INTO sync_problems (direction, ref, code, message, at_ms) VALUES ('push', ?1, ?2, ?3, ?4)",
@@ -199,9 +222,9 @@ impl Till {
                 }
                 Ok(())
             })?;
-            report.pushed += answer.acked_through - acked;
+            report.pushed += through - acked;
             report.rejected += answer.rejected.len();
-            if answer.acked_through < last {
+            if through < last {
                 break;
             }
         }

@@ -3,6 +3,7 @@
 
 mod clock;
 mod convergence;
+mod restore;
 mod roles;
 mod shifts;
 mod sync;
