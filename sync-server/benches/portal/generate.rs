@@ -2,7 +2,8 @@
 //! `make bench-sync`'s business; here only the reports are timed): `lines` sale lines over
 //! `stores` stores and two years ending today, 1–7 lines a sale, TVA 19/9/0 %, some weighed,
 //! 3 % refunds, cash, card and split payments; then every rollup computed from those rows by
-//! the same rules as migration 0007's backfill.
+//! the same rules as migration 0007's backfill, and the month rollups by migration 0010's own
+//! backfill.
 
 use sqlx::PgPool;
 
@@ -57,11 +58,21 @@ pub async fn generate(pool: &PgPool, stores: i64, lines: i64) -> anyhow::Result<
     run(pool, "payments", "INSERT INTO payments (sale_id, created_at, seq, tender, amount, tendered)
          SELECT id, created_at, 1, CASE WHEN receipt_no % 3 = 0 THEN 'card' ELSE 'cash' END, total, total FROM sales".into()).await?;
     run(pool, "rollups", ROLLUPS.into()).await?;
+    let months = MONTHS
+        .find("-- Backfill")
+        .map(|at| &MONTHS[at..])
+        .ok_or_else(|| anyhow::anyhow!("migration 0010 has no backfill"))?;
+    run(pool, "month rollups", months.into()).await?;
     run(pool, "analyze", "ANALYZE".into()).await?;
     Ok(())
 }
 
-/// Every rollup from the raw rows (the apply pipeline keeps them as sales arrive).
+/// The month rollups' migration, whose backfill sums the day rollups by month.
+const MONTHS: &str = include_str!("../../../migrations/server/0010_month_rollups.sql");
+
+/// Every rollup from the raw rows (the apply pipeline keeps them as sales arrive), written day
+/// after day as the pipeline writes them, so a day's rows sit together as they do in a real
+/// database rather than scattered in hash order.
 const ROLLUPS: &str = "
 WITH s AS (
     SELECT s.id, s.store_id, s.kind, s.device_id, s.cashier_id, s.total,
@@ -72,16 +83,16 @@ WITH s AS (
 ), d AS (
     INSERT INTO day_rollups (store_id, day, sales, refunds, gross, discount, net, tax, cash, card, refund_gross, refund_net)
     SELECT store_id, day, count(*) FILTER (WHERE kind = 'sale'), count(*) FILTER (WHERE kind = 'refund'), 0, 0,
-           sum(sign * total), 0, 0, 0, 0, 0 FROM s GROUP BY 1, 2
+           sum(sign * total), 0, 0, 0, 0, 0 FROM s GROUP BY 1, 2 ORDER BY 2, 1
 ), h AS (
     INSERT INTO hour_rollups SELECT store_id, day, hour, count(*) FILTER (WHERE kind = 'sale'),
-           count(*) FILTER (WHERE kind = 'refund'), sum(sign * total) FROM s GROUP BY 1, 2, 3
+           count(*) FILTER (WHERE kind = 'refund'), sum(sign * total) FROM s GROUP BY 1, 2, 3 ORDER BY 2, 1, 3
 ), c AS (
     INSERT INTO cashier_day_rollups SELECT store_id, day, cashier_id, count(*) FILTER (WHERE kind = 'sale'),
-           count(*) FILTER (WHERE kind = 'refund'), sum(sign * total) FROM s GROUP BY 1, 2, 3
+           count(*) FILTER (WHERE kind = 'refund'), sum(sign * total) FROM s GROUP BY 1, 2, 3 ORDER BY 2, 1, 3
 )
 INSERT INTO device_day_rollups SELECT store_id, day, device_id, count(*) FILTER (WHERE kind = 'sale'),
-       count(*) FILTER (WHERE kind = 'refund'), sum(sign * total) FROM s GROUP BY 1, 2, 3;
+       count(*) FILTER (WHERE kind = 'refund'), sum(sign * total) FROM s GROUP BY 1, 2, 3 ORDER BY 2, 1, 3;
 
 WITH l AS (
     SELECT s.store_id, (s.created_at AT TIME ZONE 'Africa/Algiers')::date AS day, s.kind,
@@ -89,7 +100,7 @@ WITH l AS (
     FROM sales s JOIN sale_lines l ON l.sale_id = s.id AND l.created_at = s.created_at
 ), p AS (
     INSERT INTO product_day_rollups SELECT store_id, day, product_id, sum(sign * qty), sum(sign * gross), sum(sign * net)
-    FROM l GROUP BY 1, 2, 3
+    FROM l GROUP BY 1, 2, 3 ORDER BY 2, 1, 3
 )
 UPDATE day_rollups d SET gross = x.g, discount = x.dc, refund_gross = x.rg, refund_net = x.rn
 FROM (SELECT store_id, day, sum(sign * gross) g, sum(sign * (gross - net)) dc,
@@ -104,7 +115,7 @@ WITH r AS (
     GROUP BY s.id, 1, 2, 3, 4
 ), t AS (SELECT *, round(ttc::numeric * 10000 / (10000 + rate))::bigint AS ht FROM r),
 x AS (
-    INSERT INTO tax_day_rollups SELECT store_id, day, rate, sum(sign * ht), sum(sign * (ttc - ht)) FROM t GROUP BY 1, 2, 3
+    INSERT INTO tax_day_rollups SELECT store_id, day, rate, sum(sign * ht), sum(sign * (ttc - ht)) FROM t GROUP BY 1, 2, 3 ORDER BY 2, 1, 3
     RETURNING store_id, day, tax
 )
 UPDATE day_rollups d SET tax = y.tax FROM (SELECT store_id, day, sum(tax) tax FROM x GROUP BY 1, 2) y

@@ -1,8 +1,12 @@
 //! The portal's rollups, kept in the push's transaction: `day_rollups` (with refunds apart),
-//! `product_day_rollups`, and from migration 0007 TVA per rate, hour, cashier and terminal. The
-//! newly recorded sales of a batch are summed in memory, then added with one
-//! `INSERT … ON CONFLICT DO UPDATE` per table, rows in key order so two transactions touching
-//! the same rows always lock them in the same order. A refund's lines carry positive amounts;
+//! `product_day_rollups`, and from migration 0007 TVA per rate, hour, cashier and terminal; from
+//! migration 0010 the product, hour, cashier and terminal sums also per calendar month of the
+//! business day (`*_month_rollups`, keyed by the month's first day), so a long range reads
+//! whole months instead of every day. The newly recorded sales of a batch are summed in memory,
+//! then added with one `INSERT … ON CONFLICT DO UPDATE` per table, tables always in the same
+//! order (days, products by day then by month, TVA, hours, cashiers, terminals, each by day
+//! then by month) and rows in key order, so two transactions touching the same rows always
+//! lock them in the same order. A refund's lines carry positive amounts;
 //! it is subtracted. The business day and hour are the sale's time in the store's zone
 //! (`stores.time_zone`), asked of Postgres once per batch: a zone with daylight saving is right,
 //! and the reports and the tests read days by the same rule.
@@ -34,6 +38,14 @@ struct ProductDay {
     net: i64,
 }
 
+impl std::ops::AddAssign for ProductDay {
+    fn add_assign(&mut self, o: ProductDay) {
+        add(&mut self.qty, 1, o.qty);
+        add(&mut self.gross, 1, o.gross);
+        add(&mut self.net, 1, o.net);
+    }
+}
+
 /// Sales, refunds and net takings of one slice (an hour, a cashier, a terminal).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 struct Slice {
@@ -55,6 +67,25 @@ struct Sums {
 
 fn add(a: &mut i64, sign: i64, v: i64) {
     *a = a.saturating_add(sign.saturating_mul(v));
+}
+
+impl std::ops::AddAssign for Slice {
+    fn add_assign(&mut self, o: Slice) {
+        add(&mut self.sales, 1, o.sales);
+        add(&mut self.refunds, 1, o.refunds);
+        add(&mut self.net, 1, o.net);
+    }
+}
+
+/// Rows keyed by (day, …) summed by (month, …): the month is its first day, in key order.
+fn by_month<K: Ord + Copy, V: Copy + Default + std::ops::AddAssign>(
+    rows: &BTreeMap<(i32, K), V>,
+) -> BTreeMap<(i32, K), V> {
+    let mut out: BTreeMap<(i32, K), V> = BTreeMap::new();
+    for (&(day, k), &v) in rows {
+        *out.entry((month_of(day), k)).or_default() += v;
+    }
+    out
 }
 
 impl Slice {
@@ -165,9 +196,9 @@ pub async fn add_sales<'a>(
     Ok(times.into_iter().map(|(day, _)| day).collect())
 }
 
-/// Days since 1970-01-01 as the civil date `YYYY-MM-DD` (what events carry), by Howard
-/// Hinnant's algorithm (proleptic Gregorian).
-pub fn civil_date(day: i32) -> String {
+/// Days since 1970-01-01 as the civil (year, month, day), by Howard Hinnant's algorithm
+/// (proleptic Gregorian).
+fn civil(day: i32) -> (i64, i64, i64) {
     let z = i64::from(day) + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z - era * 146_097;
@@ -176,8 +207,38 @@ pub fn civil_date(day: i32) -> String {
     let mp = (5 * doy + 2) / 153;
     let d = doy - (153 * mp + 2) / 5 + 1;
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
+    (yoe + era * 400 + i64::from(m <= 2), m, d)
+}
+
+/// The civil date as days since 1970-01-01, the inverse of `civil`.
+fn days_from_civil(y: i64, m: i64, d: i64) -> i32 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let doy = (153 * ((m + 9) % 12) + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    i32::try_from(era * 146_097 + doe - 719_468).unwrap_or(i32::MAX)
+}
+
+/// Days since 1970-01-01 as the civil date `YYYY-MM-DD` (what events carry).
+pub fn civil_date(day: i32) -> String {
+    let (y, m, d) = civil(day);
     format!("{y:04}-{m:02}-{d:02}")
+}
+
+/// The first day of the month of `day` (both days since 1970-01-01): the key of the month
+/// rollups.
+pub fn month_of(day: i32) -> i32 {
+    let (y, m, _) = civil(day);
+    days_from_civil(y, m, 1)
+}
+
+/// The first day of the month after the one `day` is in.
+pub fn next_month(day: i32) -> i32 {
+    match civil(day) {
+        (y, 12, _) => days_from_civil(y + 1, 1, 1),
+        (y, m, _) => days_from_civil(y, m + 1, 1),
+    }
 }
 
 async fn write_days(conn: &mut PgConnection, store: Uuid, sums: &Sums) -> Result<(), sqlx::Error> {
@@ -215,30 +276,39 @@ async fn write_days(conn: &mut PgConnection, store: Uuid, sums: &Sums) -> Result
     Ok(())
 }
 
+/// `product_day_rollups`, then the same sums by month into `product_month_rollups`.
 async fn write_products(
     conn: &mut PgConnection,
     store: Uuid,
     sums: &Sums,
 ) -> Result<(), sqlx::Error> {
-    let products: Vec<(&(i32, Uuid), &ProductDay)> = sums.products.iter().collect();
-    let col =
-        |f: &dyn Fn(&ProductDay) -> i64| products.iter().map(|(_, p)| f(p)).collect::<Vec<i64>>();
-    sqlx::query(
-        "INSERT INTO product_day_rollups AS r (store_id, day, product_id, qty, gross, net)
-         SELECT $1, date '1970-01-01' + d, p, q, g, n
-         FROM UNNEST($2::int4[], $3::uuid[], $4::int8[], $5::int8[], $6::int8[]) AS u(d, p, q, g, n)
-         ON CONFLICT (store_id, day, product_id) DO UPDATE SET
-             qty = r.qty + EXCLUDED.qty, gross = r.gross + EXCLUDED.gross,
-             net = r.net + EXCLUDED.net",
-    )
-    .bind(store)
-    .bind(products.iter().map(|((d, _), _)| *d).collect::<Vec<i32>>())
-    .bind(products.iter().map(|((_, p), _)| *p).collect::<Vec<Uuid>>())
-    .bind(col(&|p| p.qty))
-    .bind(col(&|p| p.gross))
-    .bind(col(&|p| p.net))
-    .execute(&mut *conn)
-    .await?;
+    let months = by_month(&sums.products);
+    for (table, at, rows) in [
+        ("product_day_rollups", "day", &sums.products),
+        ("product_month_rollups", "month", &months),
+    ] {
+        let rows: Vec<(&(i32, Uuid), &ProductDay)> = rows.iter().collect();
+        let col =
+            |f: &dyn Fn(&ProductDay) -> i64| rows.iter().map(|(_, p)| f(p)).collect::<Vec<i64>>();
+        // Table and column names are the constants above, never input.
+        let sql = format!(
+            "INSERT INTO {table} AS r (store_id, {at}, product_id, qty, gross, net)
+             SELECT $1, date '1970-01-01' + d, p, q, g, n
+             FROM UNNEST($2::int4[], $3::uuid[], $4::int8[], $5::int8[], $6::int8[]) AS u(d, p, q, g, n)
+             ON CONFLICT (store_id, {at}, product_id) DO UPDATE SET
+                 qty = r.qty + EXCLUDED.qty, gross = r.gross + EXCLUDED.gross,
+                 net = r.net + EXCLUDED.net"
+        );
+        sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(store)
+            .bind(rows.iter().map(|((d, _), _)| *d).collect::<Vec<i32>>())
+            .bind(rows.iter().map(|((_, p), _)| *p).collect::<Vec<Uuid>>())
+            .bind(col(&|p| p.qty))
+            .bind(col(&|p| p.gross))
+            .bind(col(&|p| p.net))
+            .execute(&mut *conn)
+            .await?;
+    }
     Ok(())
 }
 
@@ -265,40 +335,57 @@ async fn write_taxes(conn: &mut PgConnection, store: Uuid, sums: &Sums) -> Resul
     Ok(())
 }
 
-/// The hour, cashier and terminal rollups: the same three sums under different keys.
+/// The hour, cashier and terminal rollups: the same three sums under different keys, each by
+/// day and then by month.
 async fn write_slices(
     conn: &mut PgConnection,
     store: Uuid,
     sums: &Sums,
 ) -> Result<(), sqlx::Error> {
-    let hours: Vec<(&(i32, i16), &Slice)> = sums.hours.iter().collect();
-    sqlx::query(
-        "INSERT INTO hour_rollups AS r (store_id, day, hour, sales, refunds, net)
-         SELECT $1, date '1970-01-01' + d, h, s, rf, n
-         FROM UNNEST($2::int4[], $3::int2[], $4::int8[], $5::int8[], $6::int8[]) AS u(d, h, s, rf, n)
-         ON CONFLICT (store_id, day, hour) DO UPDATE SET
-             sales = r.sales + EXCLUDED.sales, refunds = r.refunds + EXCLUDED.refunds,
-             net = r.net + EXCLUDED.net",
-    )
-    .bind(store)
-    .bind(hours.iter().map(|((d, _), _)| *d).collect::<Vec<i32>>())
-    .bind(hours.iter().map(|((_, h), _)| *h).collect::<Vec<i16>>())
-    .bind(hours.iter().map(|(_, s)| s.sales).collect::<Vec<i64>>())
-    .bind(hours.iter().map(|(_, s)| s.refunds).collect::<Vec<i64>>())
-    .bind(hours.iter().map(|(_, s)| s.net).collect::<Vec<i64>>())
-    .execute(&mut *conn)
-    .await?;
-    for (table, key, rows) in [
-        ("cashier_day_rollups", "cashier_id", &sums.cashiers),
-        ("device_day_rollups", "device_id", &sums.devices),
+    let hour_months = by_month(&sums.hours);
+    for (table, at, rows) in [
+        ("hour_rollups", "day", &sums.hours),
+        ("hour_month_rollups", "month", &hour_months),
+    ] {
+        let rows: Vec<(&(i32, i16), &Slice)> = rows.iter().collect();
+        // Table and column names are the constants above, never input.
+        let sql = format!(
+            "INSERT INTO {table} AS r (store_id, {at}, hour, sales, refunds, net)
+             SELECT $1, date '1970-01-01' + d, h, s, rf, n
+             FROM UNNEST($2::int4[], $3::int2[], $4::int8[], $5::int8[], $6::int8[]) AS u(d, h, s, rf, n)
+             ON CONFLICT (store_id, {at}, hour) DO UPDATE SET
+                 sales = r.sales + EXCLUDED.sales, refunds = r.refunds + EXCLUDED.refunds,
+                 net = r.net + EXCLUDED.net"
+        );
+        sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(store)
+            .bind(rows.iter().map(|((d, _), _)| *d).collect::<Vec<i32>>())
+            .bind(rows.iter().map(|((_, h), _)| *h).collect::<Vec<i16>>())
+            .bind(rows.iter().map(|(_, s)| s.sales).collect::<Vec<i64>>())
+            .bind(rows.iter().map(|(_, s)| s.refunds).collect::<Vec<i64>>())
+            .bind(rows.iter().map(|(_, s)| s.net).collect::<Vec<i64>>())
+            .execute(&mut *conn)
+            .await?;
+    }
+    let (cashier_months, device_months) = (by_month(&sums.cashiers), by_month(&sums.devices));
+    for (table, at, key, rows) in [
+        ("cashier_day_rollups", "day", "cashier_id", &sums.cashiers),
+        (
+            "cashier_month_rollups",
+            "month",
+            "cashier_id",
+            &cashier_months,
+        ),
+        ("device_day_rollups", "day", "device_id", &sums.devices),
+        ("device_month_rollups", "month", "device_id", &device_months),
     ] {
         let rows: Vec<(&(i32, Uuid), &Slice)> = rows.iter().collect();
-        // Table and column names are the two constants above, never input.
+        // Table and column names are the constants above, never input.
         let sql = format!(
-            "INSERT INTO {table} AS r (store_id, day, {key}, sales, refunds, net)
+            "INSERT INTO {table} AS r (store_id, {at}, {key}, sales, refunds, net)
              SELECT $1, date '1970-01-01' + d, k, s, rf, n
              FROM UNNEST($2::int4[], $3::uuid[], $4::int8[], $5::int8[], $6::int8[]) AS u(d, k, s, rf, n)
-             ON CONFLICT (store_id, day, {key}) DO UPDATE SET
+             ON CONFLICT (store_id, {at}, {key}) DO UPDATE SET
                  sales = r.sales + EXCLUDED.sales, refunds = r.refunds + EXCLUDED.refunds,
                  net = r.net + EXCLUDED.net"
         );
@@ -317,7 +404,7 @@ async fn write_slices(
 
 #[cfg(test)]
 mod tests {
-    use super::civil_date;
+    use super::{civil_date, month_of, next_month};
 
     #[test]
     fn days_since_1970_are_civil_dates() {
@@ -326,5 +413,19 @@ mod tests {
         assert_eq!(civil_date(11_016), "2000-02-29");
         assert_eq!(civil_date(11_017), "2000-03-01");
         assert_eq!(civil_date(-1), "1969-12-31");
+    }
+
+    #[test]
+    fn a_day_falls_in_its_calendar_month() {
+        for day in -800..25_000 {
+            let m = month_of(day);
+            assert!(m <= day && day < next_month(m), "{}", civil_date(day));
+            assert!(civil_date(m).ends_with("-01"), "{}", civil_date(m));
+            assert_eq!(month_of(next_month(m)), next_month(m));
+            assert_eq!(month_of(next_month(m) - 1), m);
+        }
+        assert_eq!(civil_date(next_month(20_781)), "2026-12-01");
+        assert_eq!(civil_date(next_month(month_of(20_800))), "2027-01-01");
+        assert_eq!(civil_date(month_of(11_016)), "2000-02-01");
     }
 }

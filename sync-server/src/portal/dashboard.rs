@@ -1,8 +1,10 @@
 //! The dashboard: a range of business days over one, several or all of the user's stores, read
-//! from the rollups the apply pipeline keeps (`day_rollups`, `tax_day_rollups`, `hour_rollups`,
-//! `product_day_rollups`, `cashier_day_rollups`, `device_day_rollups`), each with a half-open
-//! range on its primary key `(store_id, day, …)`. The previous period of the same length comes
-//! beside the charts.
+//! from the rollups the apply pipeline keeps, each with a half-open range on its primary key
+//! `(store_id, day, …)`: totals, payments and the chart by day from `day_rollups`, TVA from
+//! `tax_day_rollups`, and the breakdowns (hours, products, categories, cashiers, terminals) from
+//! their month rollups for the range's whole months and their day rollups for the edge days
+//! (`breakdowns`). The previous period of the same length comes beside the charts. The parts
+//! are independent reads and run side by side.
 
 use axum::extract::{Query, State};
 use axum::Json;
@@ -12,9 +14,10 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use super::breakdowns::{self, Slice};
 use super::extract::Portal;
 use super::terminals::{terminals_of, TerminalView};
-use super::views::{day_text, quantity_text, Amount, DayRange, Days, RangeQuery, Rate};
+use super::views::{day_text, Amount, DayRange, Days, RangeQuery, Rate};
 use crate::error::AppError;
 use crate::routes::AppState;
 
@@ -175,8 +178,6 @@ impl Sums {
     }
 }
 
-const TOP: i64 = 10;
-
 #[utoipa::path(get, path = "/v1/portal/dashboard", tag = "portal", params(RangeQuery),
     responses((status = 200, body = Dashboard), (status = 403)))]
 pub async fn dashboard(
@@ -189,40 +190,24 @@ pub async fn dashboard(
     let prev = days.previous();
     let pool = &state.pool;
 
-    type Row = (i32, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64);
-    let rows: Vec<Row> = sqlx::query_as(
-        "SELECT (day - date '1970-01-01')::int4, sum(sales)::int8, sum(refunds)::int8, sum(gross)::int8,
-                sum(discount)::int8, sum(net)::int8, sum(tax)::int8, sum(cash)::int8, sum(card)::int8,
-                sum(refund_gross)::int8, sum(refund_net)::int8
-         FROM day_rollups
-         WHERE store_id = ANY($1) AND day >= date '1970-01-01' + $2 AND day < date '1970-01-01' + $3
-         GROUP BY day ORDER BY day",
-    )
-    .bind(&stores)
-    .bind(prev.from)
-    .bind(days.to)
-    .fetch_all(pool)
-    .await?;
-    let by_day: std::collections::HashMap<i32, Sums> = rows
-        .into_iter()
-        .map(
-            |(d, sales, refunds, gross, discount, net, tax, cash, card, rg, rn)| {
-                let s = Sums {
-                    sales,
-                    refunds,
-                    gross,
-                    discount,
-                    net,
-                    tax,
-                    cash,
-                    card,
-                    refund_gross: rg,
-                    refund_net: rn,
-                };
-                (d, s)
-            },
-        )
-        .collect();
+    let (by_day, taxes, by_hour, top_products, top_categories, by_cashier, by_terminal, terminals) =
+        tokio::try_join!(
+            day_sums(
+                &state,
+                &stores,
+                Days {
+                    from: prev.from,
+                    to: days.to
+                }
+            ),
+            taxes(&state, &stores, days),
+            breakdowns::hours(&state, &stores, days),
+            breakdowns::top_products(&state, &stores, days),
+            breakdowns::top_categories(&state, &stores, days),
+            breakdowns::people(&state, &stores, days, Slice::Cashier),
+            breakdowns::people(&state, &stores, days, Slice::Terminal),
+            terminals_of(pool, &stores),
+        )?;
     let (mut cur, mut before) = (Sums::default(), Sums::default());
     for (d, s) in &by_day {
         if *d >= days.from {
@@ -252,7 +237,7 @@ pub async fn dashboard(
         previous_range: prev.into(),
         totals: cur.totals(),
         previous_totals: before.totals(),
-        taxes: taxes(&state, &stores, days).await?,
+        taxes,
         payments: vec![
             TenderRow {
                 tender: "cash".into(),
@@ -263,16 +248,58 @@ pub async fn dashboard(
                 amount: Amount::of(cur.card),
             },
         ],
-        by_hour: hours(&state, &stores, days).await?,
+        by_hour,
         by_day: day_rows,
-        top_products: top_products(&state, &stores, days).await?,
-        top_categories: top_categories(&state, &stores, days).await?,
-        by_cashier: people(&state, &stores, days, Slice::Cashier).await?,
-        by_terminal: people(&state, &stores, days, Slice::Terminal).await?,
-        terminals: terminals_of(pool, &stores).await?,
+        top_products,
+        top_categories,
+        by_cashier,
+        by_terminal,
+        terminals,
         stores,
     };
     Ok(Json(Envelope::ok(dashboard)))
+}
+
+/// `day_rollups` summed over the stores, per day of `days`.
+async fn day_sums(
+    state: &AppState,
+    stores: &[Uuid],
+    days: Days,
+) -> Result<std::collections::HashMap<i32, Sums>, AppError> {
+    type Row = (i32, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64);
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT (day - date '1970-01-01')::int4, sum(sales)::int8, sum(refunds)::int8, sum(gross)::int8,
+                sum(discount)::int8, sum(net)::int8, sum(tax)::int8, sum(cash)::int8, sum(card)::int8,
+                sum(refund_gross)::int8, sum(refund_net)::int8
+         FROM day_rollups
+         WHERE store_id = ANY($1) AND day >= date '1970-01-01' + $2 AND day < date '1970-01-01' + $3
+         GROUP BY day ORDER BY day",
+    )
+    .bind(stores)
+    .bind(days.from)
+    .bind(days.to)
+    .fetch_all(&state.pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(d, sales, refunds, gross, discount, net, tax, cash, card, rg, rn)| {
+                let s = Sums {
+                    sales,
+                    refunds,
+                    gross,
+                    discount,
+                    net,
+                    tax,
+                    cash,
+                    card,
+                    refund_gross: rg,
+                    refund_net: rn,
+                };
+                (d, s)
+            },
+        )
+        .collect())
 }
 
 async fn taxes(state: &AppState, stores: &[Uuid], days: Days) -> Result<Vec<TaxRow>, AppError> {
@@ -293,151 +320,6 @@ async fn taxes(state: &AppState, stores: &[Uuid], days: Days) -> Result<Vec<TaxR
             base: Amount::of(base),
             tax: Amount::of(tax),
             total: Amount::of(base + tax),
-        })
-        .collect())
-}
-
-async fn hours(state: &AppState, stores: &[Uuid], days: Days) -> Result<Vec<HourRow>, AppError> {
-    let prev = days.previous();
-    let rows: Vec<(i16, bool, i64, i64)> = sqlx::query_as(
-        "SELECT hour, day >= date '1970-01-01' + $3, sum(sales)::int8, sum(net)::int8 FROM hour_rollups
-         WHERE store_id = ANY($1) AND day >= date '1970-01-01' + $2 AND day < date '1970-01-01' + $4
-         GROUP BY 1, 2",
-    )
-    .bind(stores)
-    .bind(prev.from)
-    .bind(days.from)
-    .bind(days.to)
-    .fetch_all(&state.pool)
-    .await?;
-    let find = |h: i16, current: bool| {
-        let r = rows.iter().find(|r| r.0 == h && r.1 == current);
-        Point {
-            sales: r.map_or(0, |r| r.2),
-            net: Amount::of(r.map_or(0, |r| r.3)),
-        }
-    };
-    Ok((0..24)
-        .map(|h| HourRow {
-            hour: h,
-            current: find(h, true),
-            previous: find(h, false),
-        })
-        .collect())
-}
-
-async fn top_products(
-    state: &AppState,
-    stores: &[Uuid],
-    days: Days,
-) -> Result<Vec<ProductRow>, AppError> {
-    type Row = (
-        Uuid,
-        Option<String>,
-        Option<String>,
-        Option<String>,
-        Option<String>,
-        i64,
-        i64,
-    );
-    let rows: Vec<Row> =
-        sqlx::query_as(
-            "WITH t AS (
-                 SELECT product_id, sum(qty)::int8 AS q, sum(net)::int8 AS n FROM product_day_rollups
-                 WHERE store_id = ANY($1) AND day >= date '1970-01-01' + $2 AND day < date '1970-01-01' + $3
-                 GROUP BY product_id ORDER BY n DESC, product_id LIMIT $4)
-             SELECT t.product_id, p.sku, p.name_fr, p.name_ar, p.unit, t.q, t.n FROM t
-             LEFT JOIN LATERAL (SELECT sku, name_fr, name_ar, unit FROM products
-                                WHERE store_id = ANY($1) AND id = t.product_id LIMIT 1) p ON true
-             ORDER BY t.n DESC, t.product_id",
-        )
-        .bind(stores)
-        .bind(days.from)
-        .bind(days.to)
-        .bind(TOP)
-        .fetch_all(&state.pool)
-        .await?;
-    Ok(rows
-        .into_iter()
-        .map(|(id, sku, fr, ar, unit, q, n)| ProductRow {
-            product_id: id,
-            sku: sku.unwrap_or_default(),
-            name_fr: fr.unwrap_or_default(),
-            name_ar: ar.unwrap_or_default(),
-            quantity: quantity_text(q, unit.as_deref().unwrap_or("piece")),
-            net: Amount::of(n),
-        })
-        .collect())
-}
-
-/// By the product's category as the catalog has it now.
-async fn top_categories(
-    state: &AppState,
-    stores: &[Uuid],
-    days: Days,
-) -> Result<Vec<CategoryRow>, AppError> {
-    let rows: Vec<(String, i64)> = sqlx::query_as(
-        "SELECT coalesce(p.category, ''), sum(r.net)::int8 FROM product_day_rollups r
-         LEFT JOIN products p ON p.store_id = r.store_id AND p.id = r.product_id
-         WHERE r.store_id = ANY($1) AND r.day >= date '1970-01-01' + $2 AND r.day < date '1970-01-01' + $3
-         GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT $4",
-    )
-    .bind(stores)
-    .bind(days.from)
-    .bind(days.to)
-    .bind(TOP)
-    .fetch_all(&state.pool)
-    .await?;
-    Ok(rows
-        .into_iter()
-        .map(|(category, n)| CategoryRow {
-            category,
-            net: Amount::of(n),
-        })
-        .collect())
-}
-
-#[derive(Clone, Copy)]
-enum Slice {
-    Cashier,
-    Terminal,
-}
-
-/// By cashier (named from the store's staff) or by terminal (named as enrolled).
-async fn people(
-    state: &AppState,
-    stores: &[Uuid],
-    days: Days,
-    slice: Slice,
-) -> Result<Vec<PersonRow>, AppError> {
-    let sql = match slice {
-        Slice::Cashier => {
-            "SELECT r.cashier_id, coalesce(max(s.name), ''), sum(r.sales)::int8, sum(r.refunds)::int8, sum(r.net)::int8
-             FROM cashier_day_rollups r LEFT JOIN staff s ON s.store_id = r.store_id AND s.id = r.cashier_id
-             WHERE r.store_id = ANY($1) AND r.day >= date '1970-01-01' + $2 AND r.day < date '1970-01-01' + $3
-             GROUP BY r.cashier_id ORDER BY 5 DESC, 1"
-        }
-        Slice::Terminal => {
-            "SELECT r.device_id, coalesce(max(d.name), ''), sum(r.sales)::int8, sum(r.refunds)::int8, sum(r.net)::int8
-             FROM device_day_rollups r LEFT JOIN devices d ON d.id = r.device_id
-             WHERE r.store_id = ANY($1) AND r.day >= date '1970-01-01' + $2 AND r.day < date '1970-01-01' + $3
-             GROUP BY r.device_id ORDER BY 5 DESC, 1"
-        }
-    };
-    let rows: Vec<(Uuid, String, i64, i64, i64)> = sqlx::query_as(sql)
-        .bind(stores)
-        .bind(days.from)
-        .bind(days.to)
-        .fetch_all(&state.pool)
-        .await?;
-    Ok(rows
-        .into_iter()
-        .map(|(id, name, sales, refunds, net)| PersonRow {
-            id,
-            name,
-            sales,
-            refunds,
-            net: Amount::of(net),
         })
         .collect())
 }

@@ -7,6 +7,7 @@
 //! stores.
 
 pub mod assets;
+pub mod breakdowns;
 pub mod dashboard;
 pub mod exports;
 pub mod extract;

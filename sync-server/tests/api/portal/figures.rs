@@ -56,7 +56,7 @@ fn c(v: &Value) -> i64 {
         .unwrap_or_else(|| panic!("not an amount: {v}"))
 }
 
-async fn check_dashboard(
+pub(super) async fn check_dashboard(
     app: &TestApp,
     b: &Browser,
     stores: &[Uuid],

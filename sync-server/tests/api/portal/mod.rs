@@ -4,6 +4,7 @@
 mod access;
 mod figures;
 mod history;
+mod months;
 mod printed;
 mod shifts;
 mod sign_in;
