@@ -403,11 +403,17 @@ impl Counter {
         let name = self.enrolment_name()?;
         let enrolled = pos_core::sync::Network::enroll(
             &pos_sync_client::Http,
-            server.trim(),
+            &self.endpoint(server)?,
             code.trim(),
             &name,
         )?;
         self.record_enrolment(server, &enrolled)
+    }
+
+    /// The server at `server` reached with this till's transport settings (its own CA file,
+    /// plain http allowed), for an enrolment made without the counter's lock.
+    pub fn endpoint(&self, server: &str) -> Result<pos_core::sync::Endpoint> {
+        self.till.endpoint(server)
     }
 
     /// The first half of an enrolment, under the counter's lock: may the cashier logged in do

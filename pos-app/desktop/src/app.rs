@@ -19,10 +19,13 @@ use pos_core::{PosError, Result};
 use pos_counter::Counter;
 use pos_print::worker::{Worker, WorkerOptions};
 
-/// A refusal as the window receives it: the stable code it translates, and the core's message.
+/// A refusal as the window receives it: the stable code it translates, the finer code under it
+/// when there is one (why the sync server was not reached), and the core's message.
 #[derive(Clone, Debug, Serialize)]
 pub struct UiError {
     pub code: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cause: Option<String>,
     pub message: String,
 }
 
@@ -30,6 +33,7 @@ impl From<PosError> for UiError {
     fn from(e: PosError) -> UiError {
         UiError {
             code: e.code().to_owned(),
+            cause: e.cause_code().map(str::to_owned),
             message: e.to_string(),
         }
     }
@@ -54,6 +58,7 @@ impl Desk {
     ) -> std::result::Result<T, UiError> {
         let mut counter = self.counter.lock().map_err(|_| UiError {
             code: "INTERNAL".into(),
+            cause: None,
             message: STOPPED.into(),
         })?;
         f(&mut counter).map_err(UiError::from)
