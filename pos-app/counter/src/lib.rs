@@ -410,8 +410,7 @@ impl Counter {
         self.record_enrolment(server, &enrolled)
     }
 
-    /// The server at `server` reached with this till's transport settings (its own CA file,
-    /// plain http allowed), for an enrolment made without the counter's lock.
+    /// `server` with this till's transport settings, for an enrolment made without the lock.
     pub fn endpoint(&self, server: &str) -> Result<pos_core::sync::Endpoint> {
         self.till.endpoint(server)
     }
