@@ -1,4 +1,4 @@
-import { cleanup, render, screen } from "@testing-library/svelte";
+import { cleanup, fireEvent, render, screen } from "@testing-library/svelte";
 import { afterEach, describe, expect, it } from "vitest";
 import { ui } from "../src/lib/till.svelte";
 import SyncBadge from "../src/components/SyncBadge.svelte";
@@ -9,6 +9,7 @@ const offline: Badge = {
   online: false,
   pending: 3,
   last_sync_ms: null,
+  last_error_code: "OFFLINE_CONNECTION_REFUSED",
   last_error: "connection refused",
   problems: [],
   print_problems: [],
@@ -28,6 +29,16 @@ describe("the sync badge", () => {
     expect(screen.getByTestId("sync-badge").dataset.status).toBe("offline");
     expect(screen.getByTestId("sync-pending").textContent).toBe("3");
     expect(screen.queryByTestId("print-alert")).toBeNull();
+  });
+
+  it("opened, says why the server was not reached in the cashier's words", async () => {
+    ui.lang = "fr";
+    ui.badge = offline;
+    render(SyncBadge);
+    await fireEvent.click(screen.getByRole("button", { expanded: false }));
+    const panel = screen.getByRole("dialog");
+    expect(panel.textContent).toContain("connexion refusée");
+    expect(panel.textContent).not.toContain("connection refused");
   });
 
   it("a receipt stuck for want of paper is shown with what to do, in the cashier's language", () => {

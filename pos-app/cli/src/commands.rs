@@ -287,6 +287,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Verb::Enroll {
             server,
             code,
+            trust,
             actor,
         } => {
             let mut till = open(&cli)?;
@@ -294,9 +295,36 @@ pub fn run(cli: Cli) -> Result<()> {
                 Some(_) => Some(login(&mut till, actor)?),
                 None => None,
             };
+            if trust.given() {
+                let was = till.server_trust()?;
+                till.set_server_trust(s.as_ref(), &trust.applied_to(was))?;
+            }
             let device = till.enroll(s.as_ref(), &pos_sync_client::Http, server, code)?;
             emit(json, &serde_json::json!({ "device_id": device }), || {
                 format!("enrolled as device {device} with {server}\n")
+            });
+        }
+        Verb::SyncSettings { trust, actor } => {
+            let mut till = open(&cli)?;
+            let mut now = till.server_trust()?;
+            if trust.given() {
+                let s = match actor.pin {
+                    Some(_) => Some(login(&mut till, actor)?),
+                    None => None,
+                };
+                now = till.set_server_trust(s.as_ref(), &trust.applied_to(now))?;
+            }
+            emit(json, &now, || {
+                let ca = now.ca_file.as_ref().map_or_else(
+                    || "the system's only".to_owned(),
+                    |f| format!("the system's and {}", f.display()),
+                );
+                let plain = if now.allow_plain_http {
+                    "allowed to any machine"
+                } else {
+                    "to this machine only"
+                };
+                format!("certificate authorities: {ca}\nplain http: {plain}\n")
             });
         }
         Verb::Sync { once, every } => {

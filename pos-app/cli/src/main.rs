@@ -35,6 +35,40 @@ struct Actor {
     approve: Option<String>,
 }
 
+/// Transport settings, changed only where given.
+#[derive(Args, Clone)]
+struct Trust {
+    /// PEM file of the certificate authority that signed the shop's own server certificate
+    /// (trusted besides the system's authorities).
+    #[arg(long, conflicts_with = "no_ca_file")]
+    ca_file: Option<PathBuf>,
+    /// Trust the system's certificate authorities only again.
+    #[arg(long)]
+    no_ca_file: bool,
+    /// Let the till send its credentials over plain http to another machine (true), or not
+    /// (false): only on a network the shop controls.
+    #[arg(long)]
+    allow_plain_http: Option<bool>,
+}
+
+impl Trust {
+    fn given(&self) -> bool {
+        self.ca_file.is_some() || self.no_ca_file || self.allow_plain_http.is_some()
+    }
+
+    /// `was` with what was given changed.
+    fn applied_to(&self, was: pos_core::sync::ServerTrust) -> pos_core::sync::ServerTrust {
+        pos_core::sync::ServerTrust {
+            ca_file: match (&self.ca_file, self.no_ca_file) {
+                (Some(file), _) => Some(file.clone()),
+                (None, true) => None,
+                (None, false) => was.ca_file,
+            },
+            allow_plain_http: self.allow_plain_http.unwrap_or(was.allow_plain_http),
+        }
+    }
+}
+
 #[derive(Subcommand)]
 enum Verb {
     /// Create the till database for a store and a terminal.
@@ -119,10 +153,21 @@ enum Verb {
     },
     /// Enrol this till with a sync server using a one-time code from the back office.
     Enroll {
+        /// `https://sync.example.dz` (plain `http://` only to this machine, unless allowed).
         #[arg(long)]
         server: String,
         #[arg(long)]
         code: String,
+        #[command(flatten)]
+        trust: Trust,
+        #[command(flatten)]
+        actor: Actor,
+    },
+    /// How this till reaches its sync server: a shop's own certificate authority, plain http.
+    /// Without options, shows the settings.
+    SyncSettings {
+        #[command(flatten)]
+        trust: Trust,
         #[command(flatten)]
         actor: Actor,
     },

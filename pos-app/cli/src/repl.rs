@@ -363,7 +363,7 @@ pub fn sync(till: &mut Till, once: bool, every: std::time::Duration, json: bool)
                 }
                 backoff.reset();
             }
-            Err(e @ (PosError::Offline(_) | PosError::RateLimited { .. })) if !once => {
+            Err(e @ (PosError::Offline { .. } | PosError::RateLimited { .. })) if !once => {
                 eprintln!("{e}");
                 wait = backoff.after(&e, rand::random::<f64>());
             }

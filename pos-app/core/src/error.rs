@@ -106,8 +106,14 @@ pub enum PosError {
     File { path: String, detail: String },
     #[error("product document for {product}: {detail}")]
     Document { product: String, detail: String },
-    #[error("the sync server cannot be reached ({0}); sales are kept and will be sent later")]
-    Offline(String),
+    /// Nothing was refused: the server could not be reached or cannot serve now, for `cause`.
+    /// Sales are kept; sync tries again later.
+    #[error("the sync server cannot be reached: {cause} ({detail}); sales are kept and will be sent later")]
+    Offline { cause: OfflineCause, detail: String },
+    /// Plain http to another machine would carry the till's token (or enrolment code) in clear;
+    /// refused before anything is sent.
+    #[error("{url} is plain http to another machine: the till's credentials would travel in clear: use https://… or, on a network the shop controls, allow plain http in the settings (`pos sync-settings --allow-plain-http true`)")]
+    InsecureServer { url: String },
     #[error("the sync server refused: {message}")]
     Sync { code: String, message: String },
     #[error("the sync server asks this till to slow down; it sends again in {} s", retry_after.as_secs())]
@@ -176,7 +182,8 @@ impl PosError {
             Invalid(_) => "INVALID_INPUT",
             File { .. } => "FILE_ERROR",
             Document { .. } => "DOCUMENT_ERROR",
-            Offline(_) => "OFFLINE",
+            Offline { .. } => "OFFLINE",
+            InsecureServer { .. } => "INSECURE_SERVER",
             Sync { .. } => "SYNC_REFUSED",
             RateLimited { .. } => "RATE_LIMITED",
             NotEnrolled => "NOT_ENROLLED",
@@ -189,6 +196,76 @@ impl PosError {
             Internal(_) => "INTERNAL",
             Db(_) => "DATABASE_ERROR",
         }
+    }
+}
+
+impl PosError {
+    /// A finer code under `code()` when there is one: why the sync server was not reached
+    /// (`OFFLINE_CERTIFICATE_UNTRUSTED`, …), for the UI to say in the cashier's language.
+    pub fn cause_code(&self) -> Option<&'static str> {
+        match self {
+            PosError::Offline { cause, .. } => Some(cause.code()),
+            _ => None,
+        }
+    }
+
+    /// The sync server is there but cannot serve now (or is not reached for a reason not told
+    /// apart): try again later.
+    pub fn offline(detail: impl Into<String>) -> Self {
+        PosError::Offline {
+            cause: OfflineCause::Network,
+            detail: detail.into(),
+        }
+    }
+}
+
+/// Why the sync server was not reached, each with a stable code and advice a manager can act on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OfflineCause {
+    /// Nothing listens at the address: the server is stopped, or the port is wrong.
+    ConnectionRefused,
+    /// The server's name is not known (misspelt, or no DNS / internet).
+    NameNotFound,
+    /// The server's certificate is not signed by an authority the till trusts (or not for that
+    /// name).
+    CertificateUntrusted,
+    /// The address says https but the server speaks plain http, or the reverse.
+    TlsNotSpoken,
+    /// No answer in time.
+    TimedOut,
+    /// The server, or the proxy in front of it, answered that it cannot serve now (502/503/504).
+    ServerUnavailable,
+    /// Anything else on the way (connection reset, network unreachable, …).
+    Network,
+}
+
+impl OfflineCause {
+    pub fn code(self) -> &'static str {
+        use OfflineCause::*;
+        match self {
+            ConnectionRefused => "OFFLINE_CONNECTION_REFUSED",
+            NameNotFound => "OFFLINE_NAME_NOT_FOUND",
+            CertificateUntrusted => "OFFLINE_CERTIFICATE_UNTRUSTED",
+            TlsNotSpoken => "OFFLINE_TLS_NOT_SPOKEN",
+            TimedOut => "OFFLINE_TIMED_OUT",
+            ServerUnavailable => "OFFLINE_SERVER_UNAVAILABLE",
+            Network => "OFFLINE_NETWORK",
+        }
+    }
+}
+
+impl std::fmt::Display for OfflineCause {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use OfflineCause::*;
+        f.write_str(match self {
+            ConnectionRefused => "the connection was refused; check that the sync server is running and that the port in its address is right",
+            NameNotFound => "the server's name was not found; check the spelling of its address and the shop's internet connection",
+            CertificateUntrusted => "its certificate is not trusted; if the shop's server has a certificate of its own authority, set that authority's file (`pos sync-settings --ca-file FILE`)",
+            TlsNotSpoken => "it does not speak the protocol its address says; use https:// or http:// as the server expects, and check the port",
+            TimedOut => "it did not answer in time; check the network",
+            ServerUnavailable => "it cannot serve now",
+            Network => "the network failed on the way",
+        })
     }
 }
 

@@ -13,6 +13,6 @@ pub mod sync;
 pub mod till;
 pub mod users;
 
-pub use error::{PosError, Result};
+pub use error::{OfflineCause, PosError, Result};
 pub use till::Till;
 pub use users::Session;

@@ -1,10 +1,9 @@
 //! The counter: what the till's window calls. One `Counter` holds the open till and the cashier
-//! logged in at it; each method is one action on the screen and answers with what the screen
-//! shows next (amounts already formatted). The Tauri commands are one-line calls into this, and
-//! tests drive it without a window.
+//! logged in at it; each method is one action on the screen, answering with what it shows next
+//! (amounts formatted). The Tauri commands are one-line calls into this; tests need no window.
 
 pub mod camera;
-mod guarded;
+pub mod guarded;
 mod prefs;
 mod setup;
 mod views;
@@ -16,7 +15,6 @@ use pos_shared::{Discount, Money, Permission, Sale};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-pub use guarded::Guarded;
 pub use prefs::{DeskSettings, Lang};
 pub use setup::{PrinterDto, StoreDto};
 pub use views::{
@@ -405,11 +403,16 @@ impl Counter {
         let name = self.enrolment_name()?;
         let enrolled = pos_core::sync::Network::enroll(
             &pos_sync_client::Http,
-            server.trim(),
+            &self.endpoint(server)?,
             code.trim(),
             &name,
         )?;
         self.record_enrolment(server, &enrolled)
+    }
+
+    /// `server` with this till's transport settings, for an enrolment made without the lock.
+    pub fn endpoint(&self, server: &str) -> Result<pos_core::sync::Endpoint> {
+        self.till.endpoint(server)
     }
 
     /// The first half of an enrolment, under the counter's lock: may the cashier logged in do

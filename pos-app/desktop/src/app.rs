@@ -16,13 +16,17 @@ use tauri::Manager;
 pub use sync_loop::SyncBadge;
 
 use pos_core::{PosError, Result};
-use pos_counter::{Counter, Guarded};
+use pos_counter::guarded::Guarded;
+use pos_counter::Counter;
 use pos_print::worker::{Worker, WorkerOptions};
 
-/// A refusal as the window receives it: the stable code it translates, and the core's message.
+/// A refusal as the window receives it: the stable code it translates, the finer code under it
+/// when there is one (why the sync server was not reached), and the core's message.
 #[derive(Clone, Debug, Serialize)]
 pub struct UiError {
     pub code: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cause: Option<String>,
     pub message: String,
 }
 
@@ -30,6 +34,7 @@ impl From<PosError> for UiError {
     fn from(e: PosError) -> UiError {
         UiError {
             code: e.code().to_owned(),
+            cause: e.cause_code().map(str::to_owned),
             message: e.to_string(),
         }
     }

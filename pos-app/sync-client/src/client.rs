@@ -1,7 +1,8 @@
 //! The HTTP side of sync: enrol, push, pull. Blocking calls with timeouts, run by the sync loop
 //! (never by the till's hot path). Answers come back as the protocol's codes; `429` is
 //! `RateLimited` with the server's `Retry-After`, and `502`/`503`/`504` are `Offline` (try
-//! again later, nothing refused). Push bodies over 4 KiB are gzipped.
+//! again later, nothing refused), as is no answer at all, with its cause (see `cause`). Push
+//! bodies over 4 KiB are gzipped. The client itself comes from `connect::http_client`.
 
 use std::io::Write;
 use std::time::Duration;
@@ -17,25 +18,17 @@ use pos_shared::api::{
 use serde::de::DeserializeOwned;
 use uuid::Uuid;
 
-use pos_core::sync::{Network, Transport};
-use pos_core::{PosError, Result};
+use pos_core::sync::{Endpoint, Network, Transport};
+use pos_core::{OfflineCause, PosError, Result};
+
+use crate::cause::unreachable;
+use crate::connect::{http_client, Timeouts};
 
 pub struct SyncClient {
     base: String,
     device_id: Uuid,
     token: String,
     http: reqwest::blocking::Client,
-}
-
-fn http() -> Result<reqwest::blocking::Client> {
-    reqwest::blocking::Client::builder()
-        .connect_timeout(Duration::from_secs(5))
-        .timeout(Duration::from_secs(30))
-        .build()
-        .map_err(|e| PosError::Sync {
-            code: "CLIENT".into(),
-            message: e.to_string(),
-        })
 }
 
 /// Push bodies larger than this go gzipped (sales compress about fivefold).
@@ -63,8 +56,22 @@ pub fn push_body(req: &PushRequest) -> Result<(Vec<u8>, bool)> {
 }
 
 fn answer<T: DeserializeOwned>(resp: reqwest::Result<reqwest::blocking::Response>) -> Result<T> {
-    let resp = resp.map_err(|e| PosError::Offline(e.to_string()))?;
+    let resp = resp.map_err(|e| unreachable(&e))?;
     let status = resp.status();
+    if status.is_redirection() {
+        let to = resp
+            .headers()
+            .get(reqwest::header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("another address")
+            .to_owned();
+        return Err(PosError::Sync {
+            code: "REDIRECTED".into(),
+            message: format!(
+                "the server sends the till to {to}; set the sync server's address to that"
+            ),
+        });
+    }
     if status == StatusCode::TOO_MANY_REQUESTS {
         // Nothing of the request was done: the caller waits this long and carries on.
         let secs = resp
@@ -87,11 +94,26 @@ fn answer<T: DeserializeOwned>(resp: reqwest::Result<reqwest::blocking::Response
             .and_then(|e| e.into_result().err())
             .map(|e| e.message)
             .unwrap_or_else(|| status.to_string());
-        return Err(PosError::Offline(why));
+        return Err(PosError::Offline {
+            cause: OfflineCause::ServerUnavailable,
+            detail: why,
+        });
     }
-    let envelope: Envelope<T> = resp.json().map_err(|e| PosError::Sync {
-        code: "BAD_ANSWER".into(),
-        message: format!("the server answered {status} with something unreadable: {e}"),
+    let plain = resp.url().scheme() == "http";
+    let text = resp.text().map_err(|e| unreachable(&e))?;
+    let envelope: Envelope<T> = serde_json::from_str(&text).map_err(|e| {
+        // nginx and Caddy answer plain http on their https port with a 400 page saying so.
+        if plain && status == StatusCode::BAD_REQUEST && text.to_ascii_lowercase().contains("https")
+        {
+            return PosError::Offline {
+                cause: OfflineCause::TlsNotSpoken,
+                detail: format!("the server answered {status}: it expects https://"),
+            };
+        }
+        PosError::Sync {
+            code: "BAD_ANSWER".into(),
+            message: format!("the server answered {status} with something unreadable: {e}"),
+        }
     })?;
     envelope.into_result().map_err(|e| PosError::Sync {
         code: e.code,
@@ -100,24 +122,39 @@ fn answer<T: DeserializeOwned>(resp: reqwest::Result<reqwest::blocking::Response
 }
 
 impl SyncClient {
-    pub fn new(base: &str, device_id: Uuid, token: &str) -> Result<SyncClient> {
+    /// The enrolled terminal `device_id` talking to `server` with its `token`; refused at once
+    /// (nothing sent) if that would be plain http to another machine without the setting.
+    pub fn new(
+        server: &Endpoint,
+        device_id: Uuid,
+        token: &str,
+        timeouts: Timeouts,
+    ) -> Result<SyncClient> {
         Ok(SyncClient {
-            base: base.trim_end_matches('/').to_owned(),
+            base: server.url.trim().trim_end_matches('/').to_owned(),
             device_id,
             token: token.to_owned(),
-            http: http()?,
+            http: http_client(server, timeouts)?,
         })
     }
 
-    pub fn enroll(base: &str, code: &str, name: &str) -> Result<EnrollResponse> {
+    /// Enrols with a one-time `code` (under the same rule as a token: no plain http to another
+    /// machine unless allowed).
+    pub fn enroll(
+        server: &Endpoint,
+        code: &str,
+        name: &str,
+        timeouts: Timeouts,
+    ) -> Result<EnrollResponse> {
+        let http = http_client(server, timeouts)?;
         let req = EnrollRequest {
             protocol: PROTOCOL_VERSION,
             code: code.to_owned(),
             name: name.to_owned(),
         };
+        let base = server.url.trim().trim_end_matches('/');
         answer(
-            http()?
-                .post(format!("{}/v1/devices/enroll", base.trim_end_matches('/')))
+            http.post(format!("{base}/v1/devices/enroll"))
                 .json(&req)
                 .send(),
         )
@@ -155,17 +192,24 @@ impl Transport for SyncClient {
     }
 }
 
-/// Sync servers reached over HTTP (`http://` and `https://`).
+/// Sync servers reached over HTTPS (or plain HTTP to this machine, or where the till's
+/// settings allow it), with the default timeouts.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Http;
 
 impl Network for Http {
-    fn enroll(&self, server: &str, code: &str, terminal_name: &str) -> Result<EnrollResponse> {
-        SyncClient::enroll(server, code, terminal_name)
+    fn enroll(&self, server: &Endpoint, code: &str, terminal_name: &str) -> Result<EnrollResponse> {
+        SyncClient::enroll(server, code, terminal_name, Timeouts::default())
     }
 
-    fn connect(&self, server: &str, device_id: Uuid, token: &str) -> Result<Box<dyn Transport>> {
-        Ok(Box::new(SyncClient::new(server, device_id, token)?))
+    fn connect(
+        &self,
+        server: &Endpoint,
+        device_id: Uuid,
+        token: &str,
+    ) -> Result<Box<dyn Transport>> {
+        let client = SyncClient::new(server, device_id, token, Timeouts::default())?;
+        Ok(Box::new(client))
     }
 }
 

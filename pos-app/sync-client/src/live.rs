@@ -9,7 +9,9 @@ use std::time::Duration;
 
 use pos_shared::api::LiveEvent;
 
-use pos_core::sync::Backoff;
+use pos_core::sync::{Backoff, Endpoint};
+
+use crate::connect::{http_client, Timeouts};
 
 /// Longer than the server's 15 s keep-alive: silence this long means the connection is dead.
 const SILENCE: Duration = Duration::from_secs(45);
@@ -20,14 +22,28 @@ pub struct LiveWatch {
 }
 
 impl LiveWatch {
-    /// Starts watching `server` with the device's `token` on a thread of its own.
-    pub fn start(server: &str, token: &str) -> LiveWatch {
+    /// Starts watching `server` with the device's `token` on a thread of its own. A server the
+    /// token may not go to (plain http to another machine) is not watched: the regular poll
+    /// says why.
+    pub fn start(server: &Endpoint, token: &str) -> LiveWatch {
         let (tx, rx) = mpsc::channel();
-        let url = format!("{}/v1/sync/live", server.trim_end_matches('/'));
+        let url = format!("{}/v1/sync/live", server.url.trim().trim_end_matches('/'));
+        let timeouts = Timeouts {
+            // For the blocking client this bounds each read too, so a silent connection ends.
+            answer: SILENCE,
+            ..Timeouts::default()
+        };
+        let http = match http_client(server, timeouts) {
+            Ok(http) => http,
+            Err(e) => {
+                eprintln!("live channel not started: {e}");
+                return LiveWatch { rx };
+            }
+        };
         let token = token.to_owned();
         std::thread::Builder::new()
             .name("sync-live".into())
-            .spawn(move || watch(&url, &token, &tx))
+            .spawn(move || watch(&http, &url, &token, &tx))
             .map(|_| ())
             .unwrap_or_else(|e| eprintln!("live channel not started: {e}"));
         LiveWatch { rx }
@@ -50,16 +66,8 @@ impl LiveWatch {
     }
 }
 
-fn watch(url: &str, token: &str, tx: &Sender<()>) {
+fn watch(http: &reqwest::blocking::Client, url: &str, token: &str, tx: &Sender<()>) {
     let mut backoff = Backoff::default();
-    let Ok(http) = reqwest::blocking::Client::builder()
-        .connect_timeout(Duration::from_secs(5))
-        // For the blocking client this bounds each read too, so a silent connection ends.
-        .timeout(SILENCE)
-        .build()
-    else {
-        return;
-    };
     loop {
         match http.get(url).bearer_auth(token).send() {
             Ok(resp) if resp.status().is_success() => {

@@ -84,7 +84,7 @@ export async function act<T>(f: () => Promise<T>): Promise<T | undefined> {
     // Anything but the core's {code, message} (an argument the window could not hand over)
     // means nothing to a cashier: say what to do, keep the detail for the log.
     if (!isUiError(e)) console.error(e);
-    ui.error = isUiError(e) ? errorText(ui.lang, e.code, e.message) : t("error.unreadable");
+    ui.error = isUiError(e) ? errorText(ui.lang, e.cause ?? e.code, e.message) : t("error.unreadable");
     ui.errorCode = isUiError(e) ? e.code : null;
     return undefined;
   } finally {

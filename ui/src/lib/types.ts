@@ -166,6 +166,8 @@ export interface SyncBadge {
   pending: number;
   last_sync_ms: number | null;
   last_error: string | null;
+  /** The code of `last_error`, the finer one when there is one (OFFLINE_TIMED_OUT, …). */
+  last_error_code: string | null;
   problems: SyncProblem[];
   /** Receipts the printer has not printed, with the reason. */
   print_problems: PrintJob[];
@@ -180,6 +182,8 @@ export interface TenderDto {
 /** A refusal from the core: a stable code to translate, and the core's own message. */
 export interface UiError {
   code: string;
+  /** A finer code under `code` when there is one: why the sync server was not reached. */
+  cause?: string;
   message: string;
 }
 

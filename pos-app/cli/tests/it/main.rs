@@ -7,3 +7,4 @@ mod crash_safety;
 mod printing_cli;
 mod support;
 mod sync_live;
+mod sync_settings;

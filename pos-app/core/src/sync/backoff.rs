@@ -76,7 +76,7 @@ mod tests {
         assert_eq!(b.after(&told, 0.0), Duration::from_secs(3));
         assert_eq!(b.after(&told, 0.999).as_millis(), 3_749);
         // Not doubled by being told: the next plain failure still starts at one second.
-        let offline = PosError::Offline("down".into());
+        let offline = PosError::offline("down");
         assert_eq!(b.after(&offline, 0.0), Duration::from_secs(1));
         assert_eq!(b.after(&offline, 0.0), Duration::from_secs(2));
     }

@@ -3,10 +3,12 @@
 
 mod apply;
 mod backoff;
+mod endpoint;
 mod snapshot;
 mod transport;
 
 pub use backoff::Backoff;
+pub use endpoint::{Endpoint, ServerTrust};
 pub use transport::{Credentials, Network, Transport};
 
 use base64::Engine;
@@ -56,6 +58,8 @@ pub struct SyncStatus {
     pub pull_cursor: i64,
     pub pending: i64,
     pub problems: Vec<SyncProblem>,
+    /// How the server is reached: a shop's own CA file, plain http allowed.
+    pub trust: ServerTrust,
 }
 
 impl Till {
@@ -86,6 +90,7 @@ impl Till {
                 .unwrap_or(0),
             pending: self.pending_count()?,
             problems,
+            trust: self.server_trust()?,
         })
     }
 
@@ -101,7 +106,7 @@ impl Till {
     ) -> Result<Uuid> {
         let name = self.may_enroll(session)?;
         let (server, code) = (server.trim(), code.trim());
-        let enrolled = net.enroll(server, code, &name)?;
+        let enrolled = net.enroll(&self.endpoint(server)?, code, &name)?;
         self.record_enrolment(session, server, &enrolled)
     }
 
@@ -168,7 +173,8 @@ impl Till {
     pub fn sync_once(&mut self, net: &dyn Network) -> Result<SyncReport> {
         let credentials = self.credentials()?;
         let device = credentials.device_id;
-        let client = net.connect(&credentials.server, device, &credentials.token)?;
+        let server = self.endpoint(&credentials.server)?;
+        let client = net.connect(&server, device, &credentials.token)?;
         let client = client.as_ref();
         let mut report = SyncReport::default();
         loop {

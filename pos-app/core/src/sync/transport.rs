@@ -4,6 +4,7 @@
 use pos_shared::api::{EnrollResponse, PullResponse, PushEntry, PushResponse, SnapshotResponse};
 use uuid::Uuid;
 
+use super::Endpoint;
 use crate::error::Result;
 
 /// One enrolled terminal's conversation with its sync server.
@@ -14,9 +15,15 @@ pub trait Transport: Sync {
 }
 
 /// How to reach a sync server: enrol with a one-time code, or talk as an enrolled terminal.
+/// `server` carries the till's transport settings (its own CA file, plain http allowed).
 pub trait Network {
-    fn enroll(&self, server: &str, code: &str, terminal_name: &str) -> Result<EnrollResponse>;
-    fn connect(&self, server: &str, device_id: Uuid, token: &str) -> Result<Box<dyn Transport>>;
+    fn enroll(&self, server: &Endpoint, code: &str, terminal_name: &str) -> Result<EnrollResponse>;
+    fn connect(
+        &self,
+        server: &Endpoint,
+        device_id: Uuid,
+        token: &str,
+    ) -> Result<Box<dyn Transport>>;
 }
 
 /// What an enrolled terminal presents to its server.

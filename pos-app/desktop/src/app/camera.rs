@@ -58,6 +58,7 @@ pub fn start(app: AppHandle, device: u32) -> Result<Running, UiError> {
         })
         .map_err(|e| UiError {
             code: "CAMERA_FAILED".into(),
+            cause: None,
             message: format!("the camera thread did not start: {e}"),
         })?;
     let running = Running {
@@ -74,6 +75,7 @@ pub fn start(app: AppHandle, device: u32) -> Result<Running, UiError> {
             running.stop();
             Err(UiError {
                 code: "CAMERA_FAILED".into(),
+                cause: None,
                 message: "the camera did not open within 5 seconds: check its cable".into(),
             })
         }

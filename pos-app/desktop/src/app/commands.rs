@@ -182,8 +182,9 @@ pub fn enroll(
     // The request may take seconds; the counter's lock is held only around it, never across
     // it, so the sell screen keeps answering.
     let name = desk.with(|c| c.enrolment_name())?;
+    let endpoint = desk.with(|c| c.endpoint(&server))?;
     let enrolled =
-        pos_core::sync::Network::enroll(&pos_sync_client::Http, server.trim(), code.trim(), &name)
+        pos_core::sync::Network::enroll(&pos_sync_client::Http, &endpoint, code.trim(), &name)
             .map_err(UiError::from)?;
     desk.after_sale(|c| c.record_enrolment(&server, &enrolled))
 }

@@ -27,6 +27,9 @@ pub struct SyncBadge {
     pub pending: i64,
     pub last_sync_ms: Option<i64>,
     pub last_error: Option<String>,
+    /// The code of `last_error`, the finer one when there is one (`OFFLINE_TIMED_OUT`, …), for
+    /// the window to say in the cashier's language.
+    pub last_error_code: Option<String>,
     /// Entries the server refused, or pulled entries this till could not apply, with reasons.
     pub problems: Vec<SyncProblem>,
     /// Receipts and pages the printer has not printed (paper out, offline), with the reason.
@@ -92,12 +95,14 @@ pub fn run(
                 Ok(_) => {
                     badge.online = true;
                     badge.last_error = None;
+                    badge.last_error_code = None;
                     badge.last_sync_ms = Some(SystemClock.now_ms());
                     backoff.reset();
                 }
                 Err(e) => {
                     badge.online = false;
                     badge.last_error = Some(e.to_string());
+                    badge.last_error_code = Some(e.cause_code().unwrap_or(e.code()).to_owned());
                     wait = backoff.after(&e, rand::random::<f64>());
                 }
             }
