@@ -7,6 +7,10 @@ POS      = target/release/pos
 DEMO_PIN = 0000
 
 DESKTOP  = target/release/pos-desktop
+# Incremental caches take gigabytes and only speed up the edit-compile loop: `make test` builds
+# each crate once. Set CARGO_INCREMENTAL=1 to keep them.
+export CARGO_INCREMENTAL ?= 0
+
 # Where cargo puts what it builds (CARGO_TARGET_DIR when set), for the end-to-end run.
 BUILD_DIR = $(or $(CARGO_TARGET_DIR),target)
 
