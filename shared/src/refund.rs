@@ -10,9 +10,9 @@ use std::collections::HashMap;
 use thiserror::Error;
 use uuid::Uuid;
 
-use crate::domain::{Sale, SaleKind, SaleLine};
+use crate::domain::{Sale, SaleKind, SaleLine, TaxLine};
 use crate::money::Money;
-use crate::pricing::round_div;
+use crate::pricing::{round_div, taxes_of_nets, PricingError};
 
 /// A quantity and the amounts that go with it: of a sale's line, of what refunds gave back of
 /// it, or of what is left to give back.
@@ -133,6 +133,31 @@ pub fn refund_line(line: &SaleLine, done: LineAmounts, qty: i64) -> Result<SaleL
         order_discount: gross - line_discount - net,
         net,
         ..line.clone()
+    })
+}
+
+/// What a refund records beside its lines, from them alone.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RefundTotals {
+    /// Σ(gross − line_discount).
+    pub subtotal: Money,
+    /// Line and order discounts given back.
+    pub discount_total: Money,
+    pub total: Money,
+    pub taxes: Vec<TaxLine>,
+}
+
+/// The totals of a refund made of `lines` (each from [`refund_line`]).
+pub fn totals(lines: &[SaleLine]) -> Result<RefundTotals, PricingError> {
+    let nets: Vec<_> = lines.iter().map(|l| (l.tax_rate, l.net)).collect();
+    Ok(RefundTotals {
+        subtotal: lines.iter().map(|l| l.gross - l.line_discount).sum(),
+        discount_total: lines
+            .iter()
+            .map(|l| l.line_discount + l.order_discount)
+            .sum(),
+        total: lines.iter().map(|l| l.net).sum(),
+        taxes: taxes_of_nets(&nets)?,
     })
 }
 

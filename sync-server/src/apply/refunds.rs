@@ -80,36 +80,42 @@ async fn sold(
     id: Uuid,
     pushed: &[Uuid],
 ) -> Result<Result<HashMap<u32, SoldLine>, RefundError>, sqlx::Error> {
-    let kind: Option<String> =
-        sqlx::query_scalar("SELECT kind FROM sales WHERE id = $1 AND store_id = $2")
-            .bind(id)
-            .bind(store)
-            .fetch_optional(&mut *conn)
-            .await?;
-    match kind.as_deref() {
-        Some("sale") => {}
-        Some(_) => return Ok(Err(RefundError::OfRefund(id))),
-        None => return Ok(Err(RefundError::UnknownOriginal(id))),
-    }
-    // (line, product, sold qty, gross, net, refunded qty, gross, net)
-    type Row = (i32, Uuid, i64, i64, i64, i64, i64, i64);
+    // (kind, line, product, sold qty, gross, net, refunded qty, gross, net); one row with no
+    // line for a sale without lines, none for a sale the store does not have.
+    type Row = (
+        String,
+        Option<i32>,
+        Option<Uuid>,
+        Option<i64>,
+        Option<i64>,
+        Option<i64>,
+        i64,
+        i64,
+        i64,
+    );
     let rows: Vec<Row> = sqlx::query_as(
-        "SELECT l.line_no, l.product_id, l.qty, l.gross, l.net,
+        "SELECT s.kind, l.line_no, l.product_id, l.qty, l.gross, l.net,
                 coalesce(sum(r.qty), 0)::int8, coalesce(sum(r.gross), 0)::int8,
                 coalesce(sum(r.net), 0)::int8
-         FROM sale_lines l
+         FROM sales s
+         LEFT JOIN sale_lines l ON l.sale_id = s.id AND l.store_id = s.store_id
          LEFT JOIN (SELECT rl.line_no, rl.qty, rl.gross, rl.net
                     FROM sales rs JOIN sale_lines rl ON rl.sale_id = rs.id
                     WHERE rs.refund_of = $1 AND rs.store_id = $2 AND rs.id <> ALL($3)) r
                 ON r.line_no = l.line_no
-         WHERE l.sale_id = $1 AND l.store_id = $2
-         GROUP BY l.line_no, l.product_id, l.qty, l.gross, l.net",
+         WHERE s.id = $1 AND s.store_id = $2
+         GROUP BY s.kind, l.line_no, l.product_id, l.qty, l.gross, l.net",
     )
     .bind(id)
     .bind(store)
     .bind(pushed)
     .fetch_all(&mut *conn)
     .await?;
+    match rows.first().map(|r| r.0.as_str()) {
+        Some("sale") => {}
+        Some(_) => return Ok(Err(RefundError::OfRefund(id))),
+        None => return Ok(Err(RefundError::UnknownOriginal(id))),
+    }
     let amounts = |qty: i64, gross: i64, net: i64| LineAmounts {
         qty,
         gross: Money::from_centimes(gross),
@@ -119,13 +125,13 @@ async fn sold(
     };
     Ok(Ok(rows
         .into_iter()
-        .filter_map(|(line_no, product_id, qty, gross, net, rq, rg, rn)| {
+        .filter_map(|(_, line_no, product_id, qty, gross, net, rq, rg, rn)| {
             let line = SoldLine {
-                product_id,
-                sold: amounts(qty, gross, net),
+                product_id: product_id?,
+                sold: amounts(qty?, gross?, net?),
                 refunded: amounts(rq, rg, rn),
             };
-            Some((u32::try_from(line_no).ok()?, line))
+            Some((u32::try_from(line_no?).ok()?, line))
         })
         .collect()))
 }

@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use pos_shared::refund::{check_refund, refund_line, sold_lines, LineAmounts};
+use pos_shared::refund::{self, check_refund, refund_line, sold_lines, LineAmounts, RefundTotals};
 use pos_shared::{Hlc, Money, Permission, Sale, SaleKind, SaleLine, Tender, Unit};
 use rusqlite::Connection;
 use uuid::Uuid;
@@ -164,9 +164,12 @@ impl Till {
             // each line's share by the one proration rule (none negative, the last takes the rest)
             .map(|(l, q)| refund_line(l, already(l), q))
             .collect::<std::result::Result<_, _>>()?;
-        let nets: Vec<_> = lines.iter().map(|l| (l.tax_rate, l.net)).collect();
-        let taxes = pos_shared::pricing::taxes_of_nets(&nets)?;
-        let total: Money = lines.iter().map(|l| l.net).sum();
+        let RefundTotals {
+            subtotal,
+            discount_total,
+            total,
+            taxes,
+        } = refund::totals(&lines)?;
         let own = back_on_tenders(self.store.conn(), &original, total)?;
         let tenders = if tenders.is_empty() { &own } else { tenders };
         let (payments, change) = allocate(total, tenders)?;
@@ -181,11 +184,8 @@ impl Till {
             cashier_id: session.user_id,
             hlc: Hlc::default(),
             created_at_ms: self.ctx.now_ms(),
-            subtotal: lines.iter().map(|l| l.gross - l.line_discount).sum(),
-            discount_total: lines
-                .iter()
-                .map(|l| l.line_discount + l.order_discount)
-                .sum(),
+            subtotal,
+            discount_total,
             total,
             taxes,
             lines,
