@@ -97,6 +97,11 @@ pub struct EnrollRequest {
     pub protocol: u32,
     pub code: String,
     pub name: String,
+    /// The last change-log number the till holds as it enrols. What it did up to there (its
+    /// set-up, before it had a server) is vouched for by the one-time code; what it does after
+    /// is checked against the store's staff, whatever time it claims.
+    #[serde(default)]
+    pub setup_through: i64,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -400,12 +400,12 @@ impl Counter {
 
     /// Enrols this terminal with the back office's sync server (a manager's job).
     pub fn enroll(&mut self, server: &str, code: &str) -> Result<pos_core::sync::SyncStatus> {
-        let name = self.enrolment_name()?;
+        let terminal = self.enrolment()?;
         let enrolled = pos_core::sync::Network::enroll(
             &pos_sync_client::Http,
             &self.endpoint(server)?,
             code.trim(),
-            &name,
+            &terminal,
         )?;
         self.record_enrolment(server, &enrolled)
     }
@@ -416,8 +416,8 @@ impl Counter {
     }
 
     /// The first half of an enrolment, under the counter's lock: may the cashier logged in do
-    /// it, and under which name. The request itself is made without the lock.
-    pub fn enrolment_name(&self) -> Result<String> {
+    /// it, and as what. The request itself is made without the lock.
+    pub fn enrolment(&self) -> Result<pos_core::sync::Enrolment> {
         let session = self.session()?;
         self.till.may_enroll(Some(&session))
     }

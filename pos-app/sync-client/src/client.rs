@@ -18,7 +18,7 @@ use pos_shared::api::{
 use serde::de::DeserializeOwned;
 use uuid::Uuid;
 
-use pos_core::sync::{Endpoint, Network, Transport};
+use pos_core::sync::{Endpoint, Enrolment, Network, Transport};
 use pos_core::{OfflineCause, PosError, Result};
 
 use crate::cause::unreachable;
@@ -143,14 +143,15 @@ impl SyncClient {
     pub fn enroll(
         server: &Endpoint,
         code: &str,
-        name: &str,
+        terminal: &Enrolment,
         timeouts: Timeouts,
     ) -> Result<EnrollResponse> {
         let http = http_client(server, timeouts)?;
         let req = EnrollRequest {
             protocol: PROTOCOL_VERSION,
             code: code.to_owned(),
-            name: name.to_owned(),
+            name: terminal.name.clone(),
+            setup_through: terminal.setup_through,
         };
         let base = server.url.trim().trim_end_matches('/');
         answer(
@@ -198,8 +199,13 @@ impl Transport for SyncClient {
 pub struct Http;
 
 impl Network for Http {
-    fn enroll(&self, server: &Endpoint, code: &str, terminal_name: &str) -> Result<EnrollResponse> {
-        SyncClient::enroll(server, code, terminal_name, Timeouts::default())
+    fn enroll(
+        &self,
+        server: &Endpoint,
+        code: &str,
+        terminal: &Enrolment,
+    ) -> Result<EnrollResponse> {
+        SyncClient::enroll(server, code, terminal, Timeouts::default())
     }
 
     fn connect(

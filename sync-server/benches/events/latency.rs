@@ -93,6 +93,7 @@ pub async fn run(
                 protocol: PROTOCOL_VERSION,
                 code,
                 name: format!("T{i}"),
+                setup_through: 0,
             })
             .send()
             .await?

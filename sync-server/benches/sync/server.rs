@@ -103,6 +103,7 @@ impl Server {
             protocol: PROTOCOL_VERSION,
             code,
             name: name.into(),
+            setup_through: 0,
         };
         let r: Envelope<EnrollResponse> = self
             .http

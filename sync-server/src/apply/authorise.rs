@@ -6,8 +6,14 @@
 //!
 //! What a till did before it was enrolled (its set-up: the first user, the first catalog
 //! import) names nobody and is accepted: whoever held the one-time enrolment code vouched for
-//! it. So is what names nobody while the store has no staff at all (a first till enrolled
+//! it. Set-up is what the till held as it enrolled (its change log up to the number it gave
+//! then), dated before the enrolment; an entry written later is not set-up whatever time it
+//! claims. So is what names nobody while the store has no staff at all (a first till enrolled
 //! before its team was entered). Otherwise an unsigned change to stock or products is refused.
+//!
+//! An entry is judged at its own time, but never earlier than the entries the same till wrote
+//! before it (a till's clock only moves forward): a backdated entry is judged when its till
+//! had got to, so a demoted manager cannot act "before" the demotion by turning a clock back.
 
 use std::collections::{HashMap, HashSet};
 
@@ -17,7 +23,7 @@ use pos_shared::Permission;
 use sqlx::PgConnection;
 use uuid::Uuid;
 
-use super::{Entry, Record};
+use super::{entry_time, Entry, Record};
 use crate::auth::Device;
 use crate::staff::{history, History};
 
@@ -32,7 +38,8 @@ struct Staff<'c> {
     conn: &'c mut PgConnection,
     store: Uuid,
     known: HashMap<Uuid, Option<History>>,
-    enrolled_ms: Option<i64>,
+    /// When the device was enrolled, and the last entry of its set-up.
+    enrolment: Option<(i64, i64)>,
     /// Whether the store has any staff yet (looked up once, then kept by [`Staff::learn`]).
     staffed: Option<bool>,
     /// Cashiers of sales already found on the staff.
@@ -49,25 +56,27 @@ impl Staff<'_> {
         Ok(self.known.get(&id).and_then(Option::as_ref))
     }
 
-    /// When the device was enrolled: before it, the till was being set up.
-    async fn enrolled_ms(&mut self) -> Result<i64, sqlx::Error> {
-        if let Some(ms) = self.enrolled_ms {
-            return Ok(ms);
+    /// When the device was enrolled, and how far its set-up goes.
+    async fn enrolment(&mut self) -> Result<(i64, i64), sqlx::Error> {
+        if let Some(e) = self.enrolment {
+            return Ok(e);
         }
-        let ms: i64 = sqlx::query_scalar(
-            "SELECT (extract(epoch FROM enrolled_at) * 1000)::int8 FROM devices WHERE id = $1",
+        let e: (i64, i64) = sqlx::query_as(
+            "SELECT (extract(epoch FROM enrolled_at) * 1000)::int8, setup_through
+             FROM devices WHERE id = $1",
         )
         .bind(self.device)
         .fetch_one(&mut *self.conn)
         .await?;
-        self.enrolled_ms = Some(ms);
-        Ok(ms)
+        self.enrolment = Some(e);
+        Ok(e)
     }
 
-    /// May something that names nobody, made at `at_ms`, be accepted? Only as part of setting
-    /// things up: before the till was enrolled, or while the store has no staff yet.
-    async fn unsigned_ok(&mut self, at_ms: i64) -> Result<bool, sqlx::Error> {
-        if at_ms <= self.enrolled_ms().await? {
+    /// May entry `seq`, which names nobody, made at `at_ms`, be accepted? Only as part of
+    /// setting things up: what the till held when it enrolled, or while the store has no staff.
+    async fn unsigned_ok(&mut self, seq: i64, at_ms: i64) -> Result<bool, sqlx::Error> {
+        let (enrolled_ms, setup_through) = self.enrolment().await?;
+        if seq <= setup_through && at_ms <= enrolled_ms {
             return Ok(true);
         }
         Ok(!self.staffed().await?)
@@ -112,12 +121,12 @@ impl Staff<'_> {
     async fn check(
         &mut self,
         who: Option<Uuid>,
-        at_ms: i64,
+        (seq, at_ms): (i64, i64),
         permission: Permission,
         action: &str,
     ) -> Result<Verdict, sqlx::Error> {
         let Some(who) = who else {
-            return Ok(if self.unsigned_ok(at_ms).await? {
+            return Ok(if self.unsigned_ok(seq, at_ms).await? {
                 Verdict::Allowed
             } else {
                 Verdict::Refused(format!(
@@ -154,10 +163,14 @@ impl Staff<'_> {
         }))
     }
 
-    /// May the till add `m` at `at_ms`?
-    async fn may_add(&mut self, m: &StaffMember, at_ms: i64) -> Result<Verdict, sqlx::Error> {
+    /// May the till add `m` in entry `seq`, at `at_ms`?
+    async fn may_add(
+        &mut self,
+        m: &StaffMember,
+        (seq, at_ms): (i64, i64),
+    ) -> Result<Verdict, sqlx::Error> {
         let Some(by) = m.added_by else {
-            return Ok(if self.unsigned_ok(at_ms).await? {
+            return Ok(if self.unsigned_ok(seq, at_ms).await? {
                 Verdict::Allowed
             } else {
                 Verdict::Refused(format!(
@@ -203,33 +216,41 @@ pub async fn authorise(
     device: &Device,
     entries: &mut [Entry<'_>],
 ) -> Result<(), sqlx::Error> {
+    let mut clock = device_clock(conn, device.id).await?;
     let mut staff = Staff {
         conn,
         store: device.store_id,
         known: HashMap::new(),
-        enrolled_ms: None,
+        enrolment: None,
         staffed: None,
         sellers: HashSet::new(),
         device: device.id,
     };
     let now = crate::now_ms();
-    for entry in entries.iter_mut().filter(|e| e.rejected.is_none()) {
+    for entry in entries.iter_mut() {
+        // An entry's time as it is judged: its own, never before its till's earlier entries.
+        let (seq, floor) = (entry.seq, clock);
+        let judged = move |t: i64| (seq, t.min(now).max(floor));
+        clock = clock.max(entry_time(entry.hlc));
+        if entry.rejected.is_some() {
+            continue;
+        }
         match &entry.record {
             Record::Movement(m) => {
                 let Some(needs) = staff::movement_needs(m.kind) else {
                     continue;
                 };
-                let at_ms = m.hlc.wall_ms.min(now);
                 if let Verdict::Refused(why) = staff
-                    .check(m.user_id, at_ms, needs, "changing stock")
+                    .check(m.user_id, judged(m.hlc.wall_ms), needs, "changing stock")
                     .await?
                 {
                     entry.reject(codes::FORBIDDEN, why);
                 }
             }
             Record::ProductEdit { author, at_ms, .. } => {
+                let at = judged(*at_ms);
                 if let Verdict::Refused(why) = staff
-                    .check(*author, *at_ms, staff::EDIT_PRODUCTS, "changing a product")
+                    .check(*author, at, staff::EDIT_PRODUCTS, "changing a product")
                     .await?
                 {
                     entry.revert = Some(format!("{why}; the change was undone"));
@@ -250,8 +271,9 @@ pub async fn authorise(
                     entry.reject(codes::STAFF_EXISTS, why);
                     continue;
                 }
-                match staff.may_add(member, *at_ms).await? {
-                    Verdict::Allowed => staff.learn(member, *at_ms),
+                let at = judged(*at_ms);
+                match staff.may_add(member, at).await? {
+                    Verdict::Allowed => staff.learn(member, at.1),
                     Verdict::Refused(why) => entry.reject(codes::FORBIDDEN, why),
                 }
             }
@@ -259,4 +281,15 @@ pub async fn authorise(
         }
     }
     Ok(())
+}
+
+/// The time of the last entry `device` sent before this push (0 before its first).
+async fn device_clock(conn: &mut PgConnection, device: Uuid) -> Result<i64, sqlx::Error> {
+    let hlc: Option<String> = sqlx::query_scalar(
+        "SELECT hlc FROM device_changes WHERE device_id = $1 ORDER BY seq DESC LIMIT 1",
+    )
+    .bind(device)
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(hlc.map_or(0, |h| entry_time(&h)))
 }

@@ -38,13 +38,17 @@ pub async fn enroll(
     let store_id = store.ok_or(AppError::InvalidEnrollmentCode)?;
     let device_id = Uuid::now_v7();
     let token = new_token();
-    sqlx::query("INSERT INTO devices (id, store_id, name, token_hash) VALUES ($1, $2, $3, $4)")
-        .bind(device_id)
-        .bind(store_id)
-        .bind(name)
-        .bind(hash_secret(&token))
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query(
+        "INSERT INTO devices (id, store_id, name, token_hash, setup_through)
+         VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(device_id)
+    .bind(store_id)
+    .bind(name)
+    .bind(hash_secret(&token))
+    .bind(req.setup_through.max(0))
+    .execute(&mut *tx)
+    .await?;
     sqlx::query("UPDATE enrollment_codes SET device_id = $2 WHERE code_hash = $1")
         .bind(hash_secret(&code))
         .bind(device_id)

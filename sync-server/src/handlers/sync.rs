@@ -103,7 +103,18 @@ pub async fn push(
             .await?;
     apply::authorise(&mut tx, &device, &mut entries).await?;
     apply::check_refunds(&mut tx, device.store_id, &mut entries).await?;
-    let applied = apply_entries(&mut tx, &device, &mut entries).await?;
+    let applied = match apply_entries(&mut tx, &device, &mut entries).await {
+        Err(AppError::Db(e)) if missing_partition(&e) => {
+            // Nothing is acknowledged: the till keeps the entries and sends them again, and the
+            // next push makes the month's tables anew.
+            tracing::error!(error = %e, "a month's partition is missing; the push waits for it");
+            if let Ok(mut known) = state.partitioned_days.lock() {
+                known.clear();
+            }
+            return Err(AppError::NotReady);
+        }
+        applied => applied?,
+    };
     let mut head = store_entries(&mut tx, &device, &entries, head).await?;
     if !applied.server_entries.is_empty() {
         head =
@@ -169,12 +180,24 @@ async fn reused_from(
 }
 
 /// The database refused a value (SQLSTATE classes 22 and 23): the entry is at fault, not the
-/// server, so it is rejected rather than failing the batch.
+/// server, so it is rejected rather than failing the batch. A row with no month partition to go
+/// in is the server's fault (a month detached or dropped by hand): never the entry's.
 fn refused(e: &sqlx::Error) -> Option<String> {
+    if missing_partition(e) {
+        return None;
+    }
     let db = e.as_database_error()?;
     let code = db.code()?;
     (code.starts_with("22") || code.starts_with("23"))
         .then(|| format!("the server cannot store it ({code}: {})", db.message()))
+}
+
+/// Postgres found no partition for a row (SQLSTATE 23514, "no partition of relation …").
+fn missing_partition(e: &sqlx::Error) -> bool {
+    e.as_database_error().is_some_and(|db| {
+        db.code().as_deref() == Some("23514")
+            && db.message().starts_with("no partition of relation")
+    })
 }
 
 /// The whole batch in one go; if the database refuses it, an entry at a time.

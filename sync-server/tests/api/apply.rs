@@ -205,3 +205,55 @@ async fn sales_and_counts_make_the_stock_level_once() {
     assert_eq!(oversold.0, format!("inventory.{store}.stock.oversold"));
     assert_eq!(oversold.1["level"], -3);
 }
+
+#[tokio::test]
+async fn a_late_sale_for_a_month_dropped_on_the_server_waits_and_is_not_lost() {
+    let app = spawn_app().await;
+    let store = app.store("S").await;
+    let till = app.enroll(store, "Caisse 1").await;
+    let product = Uuid::now_v7();
+    let t0 = 1_795_510_800_000; // 2026-11-24
+    let first = sale(product, 1, t0 - 40 * 86_400_000, 1); // October
+    let (status, body) = app
+        .push(
+            &till,
+            vec![json_entry(1, "sale", &first.id.to_string(), &first)],
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+
+    // An operator drops October (archived elsewhere); the server still believes it is there.
+    for t in ["sales", "sale_lines", "payments", "stock_movements"] {
+        sqlx::query(sqlx::AssertSqlSafe(format!("DROP TABLE {t}_2026_10")))
+            .execute(&app.pool)
+            .await
+            .unwrap();
+    }
+    // Later the same day: the server has that day's month on record as made.
+    let late = sale(product, 2, t0 - 40 * 86_400_000 + 60_000, 2);
+    let entries = vec![json_entry(2, "sale", &late.id.to_string(), &late)];
+    let (status, body) = app.push(&till, entries.clone()).await;
+    assert_eq!(status, 503, "{body}");
+    assert_eq!(body["error"]["code"], "NOT_READY", "{body}");
+    let acked: i64 = sqlx::query_scalar("SELECT acked_through FROM devices WHERE id = $1")
+        .bind(till.device_id)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(
+        acked, 1,
+        "the late sale is not acknowledged, so the till keeps it"
+    );
+
+    // The till sends it again: the month is made anew and the sale lands.
+    let (status, body) = app.push(&till, entries).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["data"]["acked_through"], 2);
+    assert_eq!(body["data"]["rejected"], serde_json::json!([]));
+    let kept: i64 = sqlx::query_scalar("SELECT count(*) FROM sales WHERE id = $1")
+        .bind(late.id)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(kept, 1);
+}

@@ -63,7 +63,14 @@ impl TestApp {
         admin::create_store(&self.pool, name).await.unwrap()
     }
 
+    /// A terminal enrolled with its whole history before enrolment as its set-up (only the
+    /// times of its entries tell set-up apart).
     pub async fn enroll(&self, store: Uuid, name: &str) -> Terminal {
+        self.enroll_with(store, name, i64::MAX).await
+    }
+
+    /// A terminal that held `setup_through` entries when it enrolled.
+    pub async fn enroll_with(&self, store: Uuid, name: &str, setup_through: i64) -> Terminal {
         let code = admin::enrollment_code(&self.pool, store).await.unwrap();
         let (status, body) = self
             .post(
@@ -73,6 +80,7 @@ impl TestApp {
                     protocol: PROTOCOL_VERSION,
                     code,
                     name: name.into(),
+                    setup_through,
                 }),
             )
             .await;

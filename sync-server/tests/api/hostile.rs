@@ -5,13 +5,14 @@
 use base64::Engine;
 use pos_shared::api::{Envelope, PullResponse};
 use pos_shared::staff::StaffMember;
-use pos_shared::{pricing, Money, Payment, Role, Sale, SaleKind, SaleLine, Tender};
+use pos_shared::{Money, MovementKind, Payment, Role, Sale, SaleKind, SaleLine, Tender};
 use sync_server::staff;
 use uuid::Uuid;
 
 use crate::apply::sale;
+use crate::catalog::product;
 use crate::helpers::{json_entry, spawn_app, Terminal, TestApp};
-use crate::staff::{at, json, member};
+use crate::staff::{at, json, member, movement, refusals};
 
 const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
 const MINUTE: i64 = 60_000;
@@ -155,16 +156,17 @@ fn refund(sold: &Sale, qty: i64) -> Sale {
         net: amount,
         ..line.clone()
     };
-    let total = back.net;
+    let totals = pos_shared::refund::totals(std::slice::from_ref(&back)).unwrap();
+    let total = totals.total;
     Sale {
         id: Uuid::now_v7(),
         kind: SaleKind::Refund,
         refund_of: Some(sold.id),
         receipt_no: sold.receipt_no + 100 + qty,
-        subtotal: back.gross,
-        discount_total: Money::ZERO,
+        subtotal: totals.subtotal,
+        discount_total: totals.discount_total,
         total,
-        taxes: pricing::taxes_of_nets(&[(back.tax_rate, back.net)]).unwrap(),
+        taxes: totals.taxes,
         lines: vec![back],
         payments: vec![Payment {
             tender: Tender::Cash,
@@ -289,5 +291,83 @@ async fn refunds_give_back_only_what_this_store_sold_and_sales_name_its_own_staf
             ("refund".into(), unit),
             ("refund".into(), unit)
         ]
+    );
+}
+
+#[tokio::test]
+async fn a_till_that_turns_its_clock_back_gains_nothing() {
+    let app = spawn_app().await;
+    let store = app.store("S").await;
+    // The till held one entry as it was enrolled: its first user.
+    let a = app.enroll_with(store, "Caisse 1", 1).await;
+    let set_up = sync_server::now_ms() - 60 * MINUTE;
+    let admin = member(1, "Admin", Role::Admin, None);
+    let forged = member(6, "Faux admin", Role::Admin, None);
+    let karim = member(2, "Karim", Role::Manager, Some(admin.id));
+    let oil = product(1, "Huile 1L", 250);
+    let refused = refusals(
+        &app,
+        &a,
+        vec![
+            at(1, "staff", admin.id.to_string(), set_up, json(&admin)),
+            // Written after the enrolment, dated before it: not set-up.
+            at(2, "staff", forged.id.to_string(), set_up + 1, json(&forged)),
+            at(3, "staff", karim.id.to_string(), set_up + 2, json(&karim)),
+            at(
+                4,
+                "product_genesis",
+                oil.id.to_string(),
+                set_up + 3,
+                json(&oil),
+            ),
+        ],
+    )
+    .await;
+    assert_eq!(refused.len(), 1, "{refused:?}");
+    assert_eq!(refused[0].0, 2);
+    assert!(
+        refused[0].1.contains("added with nobody logged in"),
+        "{refused:?}"
+    );
+
+    // The back office demotes Karim; the till then receives stock, and sends a count by Karim
+    // dated back to when he was a manager.
+    staff::set_role(
+        &app.pool,
+        store,
+        "karim",
+        Role::Cashier,
+        true,
+        sync_server::now_ms(),
+    )
+    .await
+    .unwrap();
+    let after = sync_server::now_ms() + 1;
+    let receive = movement(MovementKind::Receive, 10, after, Some(admin.id), oil.id);
+    let count = movement(MovementKind::Count, 3, set_up + 10, Some(karim.id), oil.id);
+    let refused = refusals(
+        &app,
+        &a,
+        vec![
+            at(5, "movement", "m5".into(), after, json(&receive)),
+            at(6, "movement", "m6".into(), set_up + 10, json(&count)),
+        ],
+    )
+    .await;
+    assert_eq!(refused.len(), 1, "{refused:?}");
+    assert_eq!(refused[0].0, 6);
+    assert_eq!(
+        refused[0].1,
+        "Karim is a cashier: changing stock needs a manager or an admin"
+    );
+    assert_eq!(app.level(store, oil.id).await, 10);
+    let names: Vec<String> = pulled_staff(&app, &a)
+        .await
+        .into_iter()
+        .map(|m| m.name)
+        .collect();
+    assert!(
+        names.iter().any(|n| n == "Admin") && !names.iter().any(|n| n == "Faux admin"),
+        "{names:?}"
     );
 }

@@ -43,7 +43,7 @@ pub(crate) fn json<T: serde::Serialize>(value: &T) -> Vec<u8> {
     serde_json::to_vec(value).unwrap()
 }
 
-fn movement(
+pub(crate) fn movement(
     kind: MovementKind,
     qty: i64,
     ms: i64,
@@ -62,7 +62,11 @@ fn movement(
     }
 }
 
-async fn refusals(app: &TestApp, t: &Terminal, entries: Vec<PushEntry>) -> Vec<(i64, String)> {
+pub(crate) async fn refusals(
+    app: &TestApp,
+    t: &Terminal,
+    entries: Vec<PushEntry>,
+) -> Vec<(i64, String)> {
     let (status, body) = app.push(t, entries).await;
     assert_eq!(status, 200, "{body}");
     body["data"]["rejected"]

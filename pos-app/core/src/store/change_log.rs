@@ -121,12 +121,18 @@ pub fn pending(conn: &Connection, limit: usize) -> Result<Vec<ChangeEntry>> {
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
+/// The number of the last entry written (0 before the first).
+pub fn last_seq(conn: &Connection) -> Result<i64> {
+    Ok(
+        conn.query_row("SELECT coalesce(max(seq), 0) FROM change_log", [], |r| {
+            r.get(0)
+        })?,
+    )
+}
+
 /// How many entries wait for the server (`seq` is dense, so it is a subtraction).
 pub fn pending_count(conn: &Connection) -> Result<i64> {
-    let last: i64 = conn.query_row("SELECT coalesce(max(seq), 0) FROM change_log", [], |r| {
-        r.get(0)
-    })?;
-    Ok(last - acked_through(conn)?)
+    Ok(last_seq(conn)? - acked_through(conn)?)
 }
 
 /// The latest HLC this terminal wrote, so the clock resumes past it after a restart.

@@ -9,7 +9,7 @@ mod transport;
 
 pub use backoff::Backoff;
 pub use endpoint::{Endpoint, ServerTrust};
-pub use transport::{Credentials, Network, Transport};
+pub use transport::{Credentials, Enrolment, Network, Transport};
 
 use base64::Engine;
 use pos_shared::api::PushEntry;
@@ -104,16 +104,16 @@ impl Till {
         server: &str,
         code: &str,
     ) -> Result<Uuid> {
-        let name = self.may_enroll(session)?;
+        let terminal = self.may_enroll(session)?;
         let (server, code) = (server.trim(), code.trim());
-        let enrolled = net.enroll(&self.endpoint(server)?, code, &name)?;
+        let enrolled = net.enroll(&self.endpoint(server)?, code, &terminal)?;
         self.record_enrolment(session, server, &enrolled)
     }
 
-    /// Whether `session` may enrol this terminal (see `enroll`); answers the name the terminal
-    /// enrols under. A caller that must not hold a lock across the network (the window) asks
+    /// Whether `session` may enrol this terminal (see `enroll`); answers what the terminal
+    /// enrols as (its name, and its set-up: the change log so far). A caller that must not hold a lock across the network (the window) asks
     /// this, enrols, then records the answer with `record_enrolment`.
-    pub fn may_enroll(&self, session: Option<&Session>) -> Result<String> {
+    pub fn may_enroll(&self, session: Option<&Session>) -> Result<Enrolment> {
         match session {
             Some(s) => self.current(s)?.require(
                 pos_shared::Permission::StockEdit,
@@ -122,7 +122,10 @@ impl Till {
             None if !self.users()?.is_empty() => return Err(PosError::LoggedOut),
             None => {}
         }
-        Ok(self.info().terminal_name.clone())
+        Ok(Enrolment {
+            name: self.info().terminal_name.clone(),
+            setup_through: change_log::last_seq(self.store.conn())?,
+        })
     }
 
     /// Keeps what the server answered to an enrolment (checked again: the lock may have been let

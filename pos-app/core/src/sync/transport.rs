@@ -7,6 +7,24 @@ use uuid::Uuid;
 use super::Endpoint;
 use crate::error::Result;
 
+/// What a terminal tells the server as it enrols: its name, and how far its set-up goes (the
+/// last entry of its change log).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Enrolment {
+    pub name: String,
+    pub setup_through: i64,
+}
+
+impl Enrolment {
+    /// A terminal with nothing done yet, so no set-up to vouch for.
+    pub fn named(name: &str) -> Enrolment {
+        Enrolment {
+            name: name.to_owned(),
+            setup_through: 0,
+        }
+    }
+}
+
 /// One enrolled terminal's conversation with its sync server.
 pub trait Transport: Sync {
     fn push(&self, entries: Vec<PushEntry>) -> Result<PushResponse>;
@@ -17,7 +35,8 @@ pub trait Transport: Sync {
 /// How to reach a sync server: enrol with a one-time code, or talk as an enrolled terminal.
 /// `server` carries the till's transport settings (its own CA file, plain http allowed).
 pub trait Network {
-    fn enroll(&self, server: &Endpoint, code: &str, terminal_name: &str) -> Result<EnrollResponse>;
+    fn enroll(&self, server: &Endpoint, code: &str, terminal: &Enrolment)
+        -> Result<EnrollResponse>;
     fn connect(
         &self,
         server: &Endpoint,

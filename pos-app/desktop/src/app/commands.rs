@@ -181,10 +181,10 @@ pub fn enroll(
 ) -> Answer<pos_core::sync::SyncStatus> {
     // The request may take seconds; the counter's lock is held only around it, never across
     // it, so the sell screen keeps answering.
-    let name = desk.with(|c| c.enrolment_name())?;
+    let terminal = desk.with(|c| c.enrolment())?;
     let endpoint = desk.with(|c| c.endpoint(&server))?;
     let enrolled =
-        pos_core::sync::Network::enroll(&pos_sync_client::Http, &endpoint, code.trim(), &name)
+        pos_core::sync::Network::enroll(&pos_sync_client::Http, &endpoint, code.trim(), &terminal)
             .map_err(UiError::from)?;
     desk.after_sale(|c| c.record_enrolment(&server, &enrolled))
 }

@@ -6,7 +6,7 @@
 use std::net::{IpAddr, TcpListener, UdpSocket};
 use std::sync::Arc;
 
-use pos_core::sync::{Endpoint, ServerTrust};
+use pos_core::sync::{Endpoint, Enrolment, ServerTrust};
 use pos_shared::FixedClock;
 use pos_sync_client::{Http, SyncClient, Timeouts};
 use pos_testkit::server::{server_with, till};
@@ -30,7 +30,13 @@ fn a_token_goes_over_plain_http_to_another_machine_only_when_allowed() {
     assert_eq!(e.code(), "INSECURE_SERVER", "{e}");
     assert!(e.to_string().contains("use https://"), "{e}");
     assert!(e.to_string().contains("allow plain http"), "{e}");
-    let e = SyncClient::enroll(&far, "CODE", "Caisse 1", Timeouts::default()).unwrap_err();
+    let e = SyncClient::enroll(
+        &far,
+        "CODE",
+        &Enrolment::named("Caisse 1"),
+        Timeouts::default(),
+    )
+    .unwrap_err();
     assert_eq!(e.code(), "INSECURE_SERVER", "{e}");
 
     let Some(ip) = network_address() else {

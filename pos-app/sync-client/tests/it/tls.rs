@@ -9,7 +9,7 @@ use std::net::{Ipv4Addr, SocketAddr, TcpListener};
 use std::sync::Arc;
 use std::time::Duration;
 
-use pos_core::sync::{Endpoint, ServerTrust};
+use pos_core::sync::{Endpoint, Enrolment, ServerTrust};
 use pos_core::PosError;
 use pos_shared::FixedClock;
 use pos_sync_client::{Http, SyncClient, Timeouts};
@@ -82,7 +82,13 @@ fn cause(e: &PosError) -> &'static str {
 }
 
 fn enrol_at(url: &str, timeouts: Timeouts) -> PosError {
-    SyncClient::enroll(&Endpoint::new(url), "CODE", "Caisse 1", timeouts).unwrap_err()
+    SyncClient::enroll(
+        &Endpoint::new(url),
+        "CODE",
+        &Enrolment::named("Caisse 1"),
+        timeouts,
+    )
+    .unwrap_err()
 }
 
 #[test]
@@ -135,8 +141,13 @@ fn a_shops_own_certificate_is_trusted_once_its_authority_is_set() {
         ca_file: Some(ca_file.clone()),
         ..Endpoint::new(&format!("https://127.0.0.1:{port}"))
     };
-    let refused =
-        SyncClient::enroll(&by_ip, "NO-SUCH-CODE", "Caisse 9", Timeouts::default()).unwrap_err();
+    let refused = SyncClient::enroll(
+        &by_ip,
+        "NO-SUCH-CODE",
+        &Enrolment::named("Caisse 9"),
+        Timeouts::default(),
+    )
+    .unwrap_err();
     assert_eq!(refused.code(), "SYNC_REFUSED", "{refused}");
 
     // A file that holds no certificate is refused as a setting, and the old one stays.
