@@ -71,6 +71,7 @@ lint: ui
 
 unit:
 	@mkdir -p target
+	bash .ci/drop-test-databases.sh
 	set -o pipefail; $(CARGO) test --workspace 2>&1 | tee target/test.log
 
 # vitest's summary is added to the Rust log in cargo's words, so `total:` counts it too.
