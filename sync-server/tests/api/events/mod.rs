@@ -65,12 +65,26 @@ impl Nats {
         format!("nats://127.0.0.1:{}", self.port)
     }
 
-    /// Kills the server (its stream files stay).
+    /// Stops the server as an operator does (SIGTERM: it writes out its streams and consumers,
+    /// whose files stay), killing it only if it has not gone within 10 s. A SIGKILL instead can
+    /// lose the stream's last acknowledged messages while the consumer's state on disk has them
+    /// as delivered: that is NATS's `sync_interval` durability setting, not what this test is
+    /// about (see docs/events.md).
     pub fn stop(&mut self) {
-        if let Some(mut c) = self.child.take() {
-            let _ = c.kill();
-            let _ = c.wait();
+        let Some(mut c) = self.child.take() else {
+            return;
+        };
+        let _ = Command::new("kill")
+            .args(["-TERM", &c.id().to_string()])
+            .status();
+        for _ in 0..200 {
+            if matches!(c.try_wait(), Ok(Some(_))) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
         }
+        let _ = c.kill();
+        let _ = c.wait();
     }
 
     /// Starts it again on the same port and files, once it accepts connections.
