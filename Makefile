@@ -14,7 +14,7 @@ export CARGO_INCREMENTAL ?= 0
 # Where cargo puts what it builds (CARGO_TARGET_DIR when set), for the end-to-end run.
 BUILD_DIR = $(or $(CARGO_TARGET_DIR),target)
 
-.PHONY: run run-terminal run-server test deps deps-chromium deps-nats lint unit ui-test e2e portal-e2e bench bench-print bench-scan bench-desktop bench-sync bench-events bench-portal demo-data clean-demo ui
+.PHONY: run run-terminal run-server test deps deps-chromium deps-nats lint unit bins ui-test e2e portal-e2e bench bench-print bench-scan bench-desktop bench-sync bench-events bench-portal demo-data clean-demo ui
 
 ## make run: build the UI and the till's window, set up the demo store on first start, open it.
 run: deps-desktop ui $(DATA)/till.db
@@ -79,16 +79,21 @@ ui-test: ui/node_modules/.package-lock.json
 	set -o pipefail; cd ui && npx vitest run 2>&1 | tee ../target/ui-test.log
 	@sed 's/\x1b\[[0-9;]*m//g' target/ui-test.log | awk '/^ *Tests / { f = 0; for (i = 1; i <= NF; i++) { if ($$(i+1) ~ /^passed/) p = $$i; if ($$(i+1) ~ /^failed/) f = $$i } printf "test result: ui. %d passed; %d failed; vitest\n", p, f }' >> target/test.log
 
+## make bins: every binary and example of the workspace, for the end-to-end runs. Built over the
+## whole workspace with its examples (which bring in the dev-dependencies, as the tests do), the
+## dependencies get the features `cargo test --workspace` gave them and are not compiled again;
+## `cargo build -p pos-desktop` alone would compile serde, syn and most others again.
+bins:
+	$(CARGO) build --workspace --bins --examples
+
 ## make e2e: the till's window end to end under Xvfb (tauri-driver + WebKitWebDriver).
-e2e: ui
-	$(CARGO) build -p pos-cli -p pos-desktop
+e2e: ui bins
 	set -o pipefail; POS_BIN_DIR=$(BUILD_DIR)/debug node ui/e2e/till.e2e.mjs 2>&1 | tee target/e2e.log
 	@grep '^test result:' target/e2e.log >> target/test.log
 
 ## make portal-e2e: the back-office portal in Debian's Chromium (playwright-core) against the real
 ## server and a generated history; screenshots in target/e2e-portal/.
-portal-e2e: ui deps-chromium deps-postgres
-	$(CARGO) build -p sync-server --example portal-demo
+portal-e2e: ui bins deps-chromium deps-postgres
 	set -o pipefail; POS_BIN_DIR=$(BUILD_DIR)/debug node ui/e2e/portal.e2e.mjs 2>&1 | tee target/portal-e2e.log
 	@grep '^test result:' target/portal-e2e.log >> target/test.log
 
