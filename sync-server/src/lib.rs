@@ -22,6 +22,14 @@ pub mod shifts;
 pub mod staff;
 pub mod startup;
 
+/// The server's processes allocate with mimalloc, which keeps the memory it was given. Under
+/// glibc's allocator the relay spent a third of its time in page faults (`make bench-events`,
+/// perf): each batch's rows and bodies grew a thread's heap, the heap was trimmed, and the next
+/// batch faulted zeroed pages in again. Set here, not in the binary, so the tests and the
+/// benchmarks run the server as it runs.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 pub use settings::Settings;
 pub use startup::Application;
 

@@ -142,7 +142,7 @@ async fn fill(pool: &PgPool, stores: usize, n: usize) {
     sqlx::query(
         "INSERT INTO outbox (id, store_id, store_seq, name, subject, entity, device_id, payload)
          SELECT gen_random_uuid(), s, g, 'sale.completed', 'transaction.' || s || '.sale.completed',
-                gen_random_uuid()::text, '00000000-0000-0000-0000-000000000000', $3::jsonb
+                gen_random_uuid()::text, '00000000-0000-0000-0000-000000000000', $3::json
          FROM UNNEST($1::uuid[]) AS s, generate_series(1, $2) AS g",
     )
     .bind(&ids)
@@ -273,6 +273,12 @@ async fn main() -> anyhow::Result<()> {
     // (c) a backlog built while NATS is down, drained once it is back.
     let mut nats = nats;
     sqlx::query("DELETE FROM outbox").execute(&pool).await?;
+    for table in ["outbox_cursors", "store_heads"] {
+        let sql = format!(
+            "DELETE FROM {table} WHERE store_id IN (SELECT id FROM stores WHERE name = 'bench')"
+        );
+        sqlx::query(sqlx::AssertSqlSafe(sql)).execute(&pool).await?;
+    }
     sqlx::query("DELETE FROM stores WHERE name = 'bench'")
         .execute(&pool)
         .await?;

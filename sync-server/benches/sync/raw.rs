@@ -168,7 +168,7 @@ async fn write_batch(
     }
     sqlx::query(
         "INSERT INTO outbox (id, store_id, subject, payload)
-         SELECT id, $2, s, p::jsonb FROM UNNEST($1::uuid[], $3::text[], $4::text[]) AS u(id, s, p)",
+         SELECT id, $2, s, p::json FROM UNNEST($1::uuid[], $3::text[], $4::text[]) AS u(id, s, p)",
     )
     .bind(subjects.iter().map(|_| Uuid::now_v7()).collect::<Vec<_>>())
     .bind(store)

@@ -38,7 +38,7 @@ pub async fn insert(
         "INSERT INTO outbox (id, store_id, store_seq, name, subject, entity, device_id, occurred_at,
                              payload)
          SELECT id, $2, $3 + o, nm, s, e, $4,
-                coalesce(to_timestamp(at / 1000.0), now()), p::jsonb
+                coalesce(to_timestamp(at / 1000.0), now()), p::json
          FROM UNNEST($1::uuid[], $5::text[], $6::text[], $7::text[], $8::int8[], $9::text[])
               WITH ORDINALITY AS u(id, nm, s, e, at, p, o)",
     )
