@@ -63,12 +63,19 @@ pub async fn generate(pool: &PgPool, stores: i64, lines: i64) -> anyhow::Result<
         .map(|at| &MONTHS[at..])
         .ok_or_else(|| anyhow::anyhow!("migration 0010 has no backfill"))?;
     run(pool, "month rollups", months.into()).await?;
+    let taxes = TAX_MONTHS
+        .find("-- Backfill")
+        .map(|at| &TAX_MONTHS[at..])
+        .ok_or_else(|| anyhow::anyhow!("migration 0013 has no backfill"))?;
+    run(pool, "TVA month rollups", taxes.into()).await?;
     run(pool, "analyze", "ANALYZE".into()).await?;
     Ok(())
 }
 
 /// The month rollups' migration, whose backfill sums the day rollups by month.
 const MONTHS: &str = include_str!("../../../migrations/server/0010_month_rollups.sql");
+/// The same for TVA.
+const TAX_MONTHS: &str = include_str!("../../../migrations/server/0013_tax_month_rollups.sql");
 
 /// Every rollup from the raw rows (the apply pipeline keeps them as sales arrive), written day
 /// after day as the pipeline writes them, so a day's rows sit together as they do in a real

@@ -46,6 +46,20 @@ impl std::ops::AddAssign for ProductDay {
     }
 }
 
+/// HT base and TVA of one rate.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct TaxDay {
+    base: i64,
+    tax: i64,
+}
+
+impl std::ops::AddAssign for TaxDay {
+    fn add_assign(&mut self, o: TaxDay) {
+        add(&mut self.base, 1, o.base);
+        add(&mut self.tax, 1, o.tax);
+    }
+}
+
 /// Sales, refunds and net takings of one slice (an hour, a cashier, a terminal).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 struct Slice {
@@ -59,7 +73,7 @@ struct Slice {
 struct Sums {
     days: BTreeMap<i32, Day>,
     products: BTreeMap<(i32, Uuid), ProductDay>,
-    taxes: BTreeMap<(i32, i32), (i64, i64)>,
+    taxes: BTreeMap<(i32, i32), TaxDay>,
     hours: BTreeMap<(i32, i16), Slice>,
     cashiers: BTreeMap<(i32, Uuid), Slice>,
     devices: BTreeMap<(i32, Uuid), Slice>,
@@ -127,8 +141,8 @@ impl Sums {
             for t in &s.taxes {
                 add(&mut d.tax, sign, t.tax.centimes());
                 let r = sums.taxes.entry((day, i32::from(t.rate.bp()))).or_default();
-                add(&mut r.0, sign, t.base.centimes());
-                add(&mut r.1, sign, t.tax.centimes());
+                add(&mut r.base, sign, t.base.centimes());
+                add(&mut r.tax, sign, t.tax.centimes());
             }
             for p in &s.payments {
                 let into = match p.tender {
@@ -316,22 +330,30 @@ async fn write_taxes(conn: &mut PgConnection, store: Uuid, sums: &Sums) -> Resul
     if sums.taxes.is_empty() {
         return Ok(());
     }
-    type Row<'a> = (&'a (i32, i32), &'a (i64, i64));
-    let rows: Vec<Row> = sums.taxes.iter().collect();
-    sqlx::query(
-        "INSERT INTO tax_day_rollups AS r (store_id, day, rate, base, tax)
-         SELECT $1, date '1970-01-01' + d, rt, b, t
-         FROM UNNEST($2::int4[], $3::int4[], $4::int8[], $5::int8[]) AS u(d, rt, b, t)
-         ON CONFLICT (store_id, day, rate) DO UPDATE SET
-             base = r.base + EXCLUDED.base, tax = r.tax + EXCLUDED.tax",
-    )
-    .bind(store)
-    .bind(rows.iter().map(|((d, _), _)| *d).collect::<Vec<i32>>())
-    .bind(rows.iter().map(|((_, r), _)| *r).collect::<Vec<i32>>())
-    .bind(rows.iter().map(|(_, (b, _))| *b).collect::<Vec<i64>>())
-    .bind(rows.iter().map(|(_, (_, t))| *t).collect::<Vec<i64>>())
-    .execute(&mut *conn)
-    .await?;
+    type Row<'a> = (&'a (i32, i32), &'a TaxDay);
+    let months = by_month(&sums.taxes);
+    for (table, at, rows) in [
+        ("tax_day_rollups", "day", &sums.taxes),
+        ("tax_month_rollups", "month", &months),
+    ] {
+        let rows: Vec<Row> = rows.iter().collect();
+        // Table and column names are the constants above, never input.
+        let sql = format!(
+            "INSERT INTO {table} AS r (store_id, {at}, rate, base, tax)
+             SELECT $1, date '1970-01-01' + d, rt, b, t
+             FROM UNNEST($2::int4[], $3::int4[], $4::int8[], $5::int8[]) AS u(d, rt, b, t)
+             ON CONFLICT (store_id, {at}, rate) DO UPDATE SET
+                 base = r.base + EXCLUDED.base, tax = r.tax + EXCLUDED.tax"
+        );
+        sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(store)
+            .bind(rows.iter().map(|((d, _), _)| *d).collect::<Vec<i32>>())
+            .bind(rows.iter().map(|((_, r), _)| *r).collect::<Vec<i32>>())
+            .bind(rows.iter().map(|(_, t)| t.base).collect::<Vec<i64>>())
+            .bind(rows.iter().map(|(_, t)| t.tax).collect::<Vec<i64>>())
+            .execute(&mut *conn)
+            .await?;
+    }
     Ok(())
 }
 

@@ -119,7 +119,7 @@ impl Span {
 /// two edges): the month rows of `month_table`, the edge days of `day_table`. `cols` gives the
 /// selected columns with the sums multiplied by the part's sign; it must not name the day or
 /// the month.
-fn rows_of(day_table: &str, month_table: &str, cols: impl Fn(&str) -> String) -> String {
+pub(super) fn rows_of(day_table: &str, month_table: &str, cols: impl Fn(&str) -> String) -> String {
     let (m, d1, d2) = (cols("1"), cols("$6"), cols("$9"));
     format!(
         "SELECT {m} FROM {month_table}
@@ -133,7 +133,7 @@ fn rows_of(day_table: &str, month_table: &str, cols: impl Fn(&str) -> String) ->
     )
 }
 
-fn bind<'q, O>(
+pub(super) fn bind<'q, O>(
     q: QueryAs<'q, Postgres, O, PgArguments>,
     stores: &'q [Uuid],
     s: Span,

@@ -1,8 +1,7 @@
 //! The dashboard: a range of business days over one, several or all of the user's stores, read
 //! from the rollups the apply pipeline keeps, each with a half-open range on its primary key
-//! `(store_id, day, …)`: totals, payments and the chart by day from `day_rollups`, TVA from
-//! `tax_day_rollups`, and the breakdowns (hours, products, categories, cashiers, terminals) from
-//! their month rollups for the range's whole months and their day rollups for the edge days
+//! `(store_id, day, …)`: totals, payments and the chart by day from `day_rollups`, and TVA and
+//! the breakdowns (hours, products, categories, cashiers, terminals) from their month rollups for the range's whole months and their day rollups for the edge days
 //! (`breakdowns`). The previous period of the same length comes beside the charts. The parts
 //! are independent reads and run side by side.
 
@@ -302,15 +301,22 @@ async fn day_sums(
         .collect())
 }
 
+/// TVA per rate over the range: its whole months from `tax_month_rollups`, the days at its ends
+/// from `tax_day_rollups` (`breakdowns::Span`).
 async fn taxes(state: &AppState, stores: &[Uuid], days: Days) -> Result<Vec<TaxRow>, AppError> {
-    let rows: Vec<(i32, i64, i64)> = sqlx::query_as(
-        "SELECT rate, sum(base)::int8, sum(tax)::int8 FROM tax_day_rollups
-         WHERE store_id = ANY($1) AND day >= date '1970-01-01' + $2 AND day < date '1970-01-01' + $3
-         GROUP BY rate ORDER BY rate DESC",
+    let rows = breakdowns::rows_of("tax_day_rollups", "tax_month_rollups", |k| {
+        format!("rate, {k} * base AS base, {k} * tax AS tax")
+    });
+    // Table and column names are constants, never input.
+    let sql = format!(
+        "SELECT rate, sum(base)::int8, sum(tax)::int8 FROM ({rows}) r
+         GROUP BY rate HAVING sum(base) <> 0 OR sum(tax) <> 0 ORDER BY rate DESC"
+    );
+    let rows: Vec<(i32, i64, i64)> = breakdowns::bind(
+        sqlx::query_as(sqlx::AssertSqlSafe(sql)),
+        stores,
+        breakdowns::Span::of(days),
     )
-    .bind(stores)
-    .bind(days.from)
-    .bind(days.to)
     .fetch_all(&state.pool)
     .await?;
     Ok(rows

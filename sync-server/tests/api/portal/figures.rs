@@ -30,7 +30,7 @@ async fn one(app: &TestApp, stores: &[Uuid], from: &str, to: &str, select: &str)
         .unwrap()
 }
 
-async fn pairs(
+pub(super) async fn pairs(
     app: &TestApp,
     stores: &[Uuid],
     from: &str,
@@ -48,9 +48,10 @@ async fn pairs(
     rows.into_iter().collect()
 }
 
-const LINES: &str = "FROM r JOIN sale_lines l ON l.sale_id = r.id AND l.created_at = r.created_at";
+pub(super) const LINES: &str =
+    "FROM r JOIN sale_lines l ON l.sale_id = r.id AND l.created_at = r.created_at";
 
-fn c(v: &Value) -> i64 {
+pub(super) fn c(v: &Value) -> i64 {
     v["c"]
         .as_i64()
         .unwrap_or_else(|| panic!("not an amount: {v}"))

@@ -11,7 +11,7 @@ use sync_server::portal::breakdowns::Span;
 use sync_server::portal::views::{parse_day, Days};
 use uuid::Uuid;
 
-use super::figures::check_dashboard;
+use super::figures::{c, check_dashboard, pairs, LINES};
 use super::history::DAY_MS;
 use super::{user, Browser};
 use crate::helpers::{json_entry, spawn_app, Terminal, TestApp};
@@ -75,6 +75,40 @@ async fn months_of_history(app: &TestApp) -> (Uuid, Uuid) {
     (store_a, store_b)
 }
 
+/// The TVA report over a range: each month's TVA and base per rate equal the raw tables', by
+/// the pricing rule per sale, in whatever mix of month and day rows the report read them.
+async fn check_tva(app: &TestApp, b: &Browser, stores: &[Uuid], query: &str, from: &str, to: &str) {
+    let (status, body) = b
+        .get(&format!("/v1/portal/tva?from={from}&to={to}{query}"))
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let want = pairs(
+        app,
+        stores,
+        from,
+        to,
+        &format!(
+            "SELECT month || '/' || rate || '/' || what, v FROM (
+             SELECT to_char(day, 'YYYY-MM') AS month, rate,
+                    sum(sign * round(ttc::numeric * 10000 / (10000 + rate)))::int8 AS base,
+                    sum(sign * (ttc - round(ttc::numeric * 10000 / (10000 + rate))))::int8 AS tax
+             FROM (SELECT r.id, r.day, r.sign, l.tax_rate AS rate, sum(l.net) AS ttc {LINES}
+                   GROUP BY r.id, r.day, r.sign, l.tax_rate) x
+             GROUP BY 1, 2) m, LATERAL (VALUES ('base', base), ('tax', tax)) AS v(what, v)"
+        ),
+    )
+    .await;
+    let mut got = std::collections::BTreeMap::new();
+    for m in body["data"]["months"].as_array().unwrap() {
+        for r in m["rates"].as_array().unwrap() {
+            let key = format!("{}/{}", m["month"].as_str().unwrap(), r["rate"]["bp"]);
+            got.insert(format!("{key}/base"), c(&r["base"]));
+            got.insert(format!("{key}/tax"), c(&r["tax"]));
+        }
+    }
+    assert_eq!(got, want, "TVA {from} to {to}");
+}
+
 fn span(from: &str, to: &str) -> Span {
     Span::of(Days {
         from: parse_day(from).unwrap(),
@@ -88,23 +122,27 @@ async fn month_rows(app: &TestApp) -> Vec<String> {
     for (table, key) in [
         (
             "product_month_rollups",
-            "product_id::text || qty || '/' || gross",
+            "product_id::text || qty || '/' || gross || '/' || net",
         ),
         (
             "hour_month_rollups",
-            "hour::text || '/' || sales || '/' || refunds",
+            "hour::text || '/' || sales || '/' || refunds || '/' || net",
         ),
         (
             "cashier_month_rollups",
-            "cashier_id::text || sales || '/' || refunds",
+            "cashier_id::text || sales || '/' || refunds || '/' || net",
         ),
         (
             "device_month_rollups",
-            "device_id::text || sales || '/' || refunds",
+            "device_id::text || sales || '/' || refunds || '/' || net",
+        ),
+        (
+            "tax_month_rollups",
+            "rate::text || '/' || base || '/' || tax",
         ),
     ] {
         let rows: Vec<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-            "SELECT '{table} ' || store_id || ' ' || month || ' ' || {key} || '/' || net
+            "SELECT '{table} ' || store_id || ' ' || month || ' ' || {key}
              FROM {table} ORDER BY 1"
         )))
         .fetch_all(&app.pool)
@@ -139,6 +177,15 @@ async fn ranges_over_whole_months_and_edge_days_equal_the_raw_tables() {
         "2026-10-20",
     )
     .await;
+    check_tva(
+        &app,
+        &b,
+        &[store_a, store_b],
+        "",
+        "2026-07-15",
+        "2026-10-20",
+    )
+    .await;
     // A week of July, August, four days of September: days added to a month row.
     let s = span("2026-07-25", "2026-09-05");
     assert_eq!(s.months(), 1, "{s:?}");
@@ -147,6 +194,15 @@ async fn ranges_over_whole_months_and_edge_days_equal_the_raw_tables() {
         "{s:?}"
     );
     check_dashboard(
+        &app,
+        &b,
+        &[store_a, store_b],
+        "",
+        "2026-07-25",
+        "2026-09-05",
+    )
+    .await;
+    check_tva(
         &app,
         &b,
         &[store_a, store_b],
@@ -167,6 +223,15 @@ async fn ranges_over_whole_months_and_edge_days_equal_the_raw_tables() {
         "2026-11-01",
     )
     .await;
+    check_tva(
+        &app,
+        &b,
+        &[store_b],
+        &format!("&stores={store_b}"),
+        "2026-07-01",
+        "2026-11-01",
+    )
+    .await;
     // Within August, most of it: its month row less the days outside.
     let s = span("2026-08-03", "2026-08-29");
     assert_eq!((s.months(), s.days()), (1, 5));
@@ -177,6 +242,25 @@ async fn ranges_over_whole_months_and_edge_days_equal_the_raw_tables() {
         "",
         "2026-08-03",
         "2026-08-29",
+    )
+    .await;
+    check_tva(
+        &app,
+        &b,
+        &[store_a, store_b],
+        "",
+        "2026-08-03",
+        "2026-08-29",
+    )
+    .await;
+    // Across two months, neither whole: every day from the day rows, grouped by month.
+    check_tva(
+        &app,
+        &b,
+        &[store_a, store_b],
+        "",
+        "2026-08-20",
+        "2026-09-10",
     )
     .await;
 
@@ -193,15 +277,23 @@ async fn ranges_over_whole_months_and_edge_days_equal_the_raw_tables() {
     .unwrap();
     assert_eq!(month_net, raw_net);
 
-    // Migration 0010's backfill, run again over the day rows, gives the same month rows the
-    // pushes kept: an existing database is right after the upgrade.
+    // Migrations 0010's and 0013's backfills, run again over the day rows, give the same month
+    // rows the pushes kept: an existing database is right after the upgrade.
     let kept = month_rows(&app).await;
     assert!(kept.len() > 100, "{}", kept.len());
-    let migration = include_str!("../../../../migrations/server/0010_month_rollups.sql");
-    let backfill = &migration[migration.find("-- Backfill").unwrap()..];
+    assert!(kept.iter().any(|r| r.starts_with("tax_month_rollups")));
+    let backfill = |migration: &'static str| &migration[migration.find("-- Backfill").unwrap()..];
+    let months = backfill(include_str!(
+        "../../../../migrations/server/0010_month_rollups.sql"
+    ));
+    let taxes = backfill(include_str!(
+        "../../../../migrations/server/0013_tax_month_rollups.sql"
+    ));
     sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
-        "TRUNCATE product_month_rollups, hour_month_rollups, cashier_month_rollups, device_month_rollups;
-         {backfill}"
+        "TRUNCATE product_month_rollups, hour_month_rollups, cashier_month_rollups,
+                  device_month_rollups, tax_month_rollups;
+         {months}
+         {taxes}"
     )))
     .execute(&app.pool)
     .await
