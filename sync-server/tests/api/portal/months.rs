@@ -109,6 +109,19 @@ async fn check_tva(app: &TestApp, b: &Browser, stores: &[Uuid], query: &str, fro
     assert_eq!(got, want, "TVA {from} to {to}");
 }
 
+/// The dashboard and the TVA report over a range, each figure against the raw tables.
+async fn check_range(
+    app: &TestApp,
+    b: &Browser,
+    stores: &[Uuid],
+    query: &str,
+    from: &str,
+    to: &str,
+) {
+    check_dashboard(app, b, stores, query, from, to).await;
+    check_tva(app, b, stores, query, from, to).await;
+}
+
 fn span(from: &str, to: &str) -> Span {
     Span::of(Days {
         from: parse_day(from).unwrap(),
@@ -168,16 +181,7 @@ async fn ranges_over_whole_months_and_edge_days_equal_the_raw_tables() {
         s.edges.iter().all(|e| e.sign == -1 && e.to > e.from),
         "{s:?}"
     );
-    check_dashboard(
-        &app,
-        &b,
-        &[store_a, store_b],
-        "",
-        "2026-07-15",
-        "2026-10-20",
-    )
-    .await;
-    check_tva(
+    check_range(
         &app,
         &b,
         &[store_a, store_b],
@@ -193,16 +197,7 @@ async fn ranges_over_whole_months_and_edge_days_equal_the_raw_tables() {
         s.edges.iter().all(|e| e.sign == 1 && e.to > e.from),
         "{s:?}"
     );
-    check_dashboard(
-        &app,
-        &b,
-        &[store_a, store_b],
-        "",
-        "2026-07-25",
-        "2026-09-05",
-    )
-    .await;
-    check_tva(
+    check_range(
         &app,
         &b,
         &[store_a, store_b],
@@ -214,16 +209,7 @@ async fn ranges_over_whole_months_and_edge_days_equal_the_raw_tables() {
     // One store, July to October exactly: month rows only.
     let s = span("2026-07-01", "2026-11-01");
     assert_eq!((s.months(), s.days()), (4, 0));
-    check_dashboard(
-        &app,
-        &b,
-        &[store_b],
-        &format!("&stores={store_b}"),
-        "2026-07-01",
-        "2026-11-01",
-    )
-    .await;
-    check_tva(
+    check_range(
         &app,
         &b,
         &[store_b],
@@ -235,16 +221,7 @@ async fn ranges_over_whole_months_and_edge_days_equal_the_raw_tables() {
     // Within August, most of it: its month row less the days outside.
     let s = span("2026-08-03", "2026-08-29");
     assert_eq!((s.months(), s.days()), (1, 5));
-    check_dashboard(
-        &app,
-        &b,
-        &[store_a, store_b],
-        "",
-        "2026-08-03",
-        "2026-08-29",
-    )
-    .await;
-    check_tva(
+    check_range(
         &app,
         &b,
         &[store_a, store_b],
