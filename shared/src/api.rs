@@ -24,6 +24,9 @@ pub mod codes {
     /// A `staff` entry for someone the store already has: not applied, not fanned out. The
     /// till keeps its copy until the feed brings the back office's record.
     pub const STAFF_EXISTS: &str = "STAFF_EXISTS";
+    /// An enrolment code of another store for a till that belongs to a store already: its
+    /// history would be filed there. Refused before the code is used.
+    pub const ENROLLED_ELSEWHERE: &str = "ENROLLED_ELSEWHERE";
     pub const RATE_LIMITED: &str = "RATE_LIMITED";
     pub const NOT_READY: &str = "NOT_READY";
     pub const INTERNAL: &str = "INTERNAL";
@@ -102,6 +105,21 @@ pub struct EnrollRequest {
     /// is checked against the store's staff, whatever time it claims.
     #[serde(default)]
     pub setup_through: i64,
+    /// The store and device the till was enrolled as before (re-enrolment after a revoked
+    /// token or a new server address), `None` for a till never enrolled. A till of another
+    /// store is refused (`ENROLLED_ELSEWHERE`); a till of this store gets no more set-up than
+    /// its earlier enrolment had. Only an honest till's safeguard: what a till says of itself
+    /// grants it nothing.
+    #[serde(default)]
+    pub enrolled_as: Option<EnrolledAs>,
+}
+
+/// Where a till was enrolled before.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct EnrolledAs {
+    pub store_id: Uuid,
+    pub device_id: Uuid,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

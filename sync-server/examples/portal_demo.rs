@@ -120,6 +120,7 @@ async fn main() -> anyhow::Result<()> {
                 name: format!("Caisse {} ({name})", n + 1),
                 // the 90 days it pushes were rung up before it was enrolled
                 setup_through: i64::MAX,
+                enrolled_as: None,
             };
             let e: Envelope<EnrollResponse> = http
                 .post(format!("{url}/v1/devices/enroll"))

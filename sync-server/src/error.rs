@@ -24,6 +24,8 @@ pub enum AppError {
     Forbidden(String),
     #[error("this enrolment code is unknown, used or expired: ask a manager for a new one")]
     InvalidEnrollmentCode,
+    #[error("this till belongs to another store, and its sales would be filed in this one: enrol it with a code of its own store, or set it up anew (a new data folder) to move it")]
+    EnrolledElsewhere,
     #[error("entries must continue after {acked_through}; resend from {}", acked_through + 1)]
     SeqGap { acked_through: i64 },
     #[error("too many requests from this terminal: try again in {retry_after} s")]
@@ -53,6 +55,7 @@ impl AppError {
             AppError::Unauthorized(_) => codes::UNAUTHORIZED,
             AppError::Forbidden(_) => codes::FORBIDDEN,
             AppError::InvalidEnrollmentCode => codes::INVALID_ENROLLMENT_CODE,
+            AppError::EnrolledElsewhere => codes::ENROLLED_ELSEWHERE,
             AppError::SeqGap { .. } => codes::SEQ_GAP,
             AppError::RateLimited { .. } => codes::RATE_LIMITED,
             AppError::NotReady => codes::NOT_READY,
@@ -73,7 +76,7 @@ impl AppError {
             AppError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::Unauthorized(_) | AppError::InvalidEnrollmentCode => StatusCode::UNAUTHORIZED,
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
-            AppError::SeqGap { .. } => StatusCode::CONFLICT,
+            AppError::SeqGap { .. } | AppError::EnrolledElsewhere => StatusCode::CONFLICT,
             AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::NotReady => StatusCode::SERVICE_UNAVAILABLE,
             AppError::NotFound(_) => StatusCode::NOT_FOUND,

@@ -152,6 +152,7 @@ impl SyncClient {
             code: code.to_owned(),
             name: terminal.name.clone(),
             setup_through: terminal.setup_through,
+            enrolled_as: terminal.enrolled_as,
         };
         let base = server.url.trim().trim_end_matches('/');
         answer(

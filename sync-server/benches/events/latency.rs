@@ -94,6 +94,7 @@ pub async fn run(
                 code,
                 name: format!("T{i}"),
                 setup_through: 0,
+                enrolled_as: None,
             })
             .send()
             .await?

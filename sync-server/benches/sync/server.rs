@@ -104,6 +104,7 @@ impl Server {
             code,
             name: name.into(),
             setup_through: 0,
+            enrolled_as: None,
         };
         let r: Envelope<EnrollResponse> = self
             .http

@@ -36,6 +36,22 @@ pub async fn enroll(
     .fetch_optional(&mut *tx)
     .await?;
     let store_id = store.ok_or(AppError::InvalidEnrollmentCode)?;
+    let setup_through = match req.enrolled_as {
+        None => req.setup_through.max(0),
+        // Dropping the transaction leaves the code unused, for the till it was meant for.
+        Some(was) if was.store_id != store_id => return Err(AppError::EnrolledElsewhere),
+        // Enrolled here before: no more set-up than the server granted then (none if it does
+        // not know that device).
+        Some(was) => sqlx::query_scalar::<_, i64>(
+            "SELECT setup_through FROM devices WHERE id = $1 AND store_id = $2",
+        )
+        .bind(was.device_id)
+        .bind(store_id)
+        .fetch_optional(&mut *tx)
+        .await?
+        .unwrap_or(0)
+        .min(req.setup_through.max(0)),
+    };
     let device_id = Uuid::now_v7();
     let token = new_token();
     sqlx::query(
@@ -46,7 +62,7 @@ pub async fn enroll(
     .bind(store_id)
     .bind(name)
     .bind(hash_secret(&token))
-    .bind(req.setup_through.max(0))
+    .bind(setup_through)
     .execute(&mut *tx)
     .await?;
     sqlx::query("UPDATE enrollment_codes SET device_id = $2 WHERE code_hash = $1")

@@ -81,6 +81,7 @@ impl TestApp {
                     code,
                     name: name.into(),
                     setup_through,
+                    enrolled_as: None,
                 }),
             )
             .await;

@@ -122,9 +122,18 @@ impl Till {
             None if !self.users()?.is_empty() => return Err(PosError::LoggedOut),
             None => {}
         }
+        let enrolled_as = self
+            .store()
+            .meta("device_id")?
+            .and_then(|d| Uuid::parse_str(&d).ok())
+            .map(|device_id| pos_shared::api::EnrolledAs {
+                store_id: self.info().store_id,
+                device_id,
+            });
         Ok(Enrolment {
             name: self.info().terminal_name.clone(),
             setup_through: change_log::last_seq(self.store.conn())?,
+            enrolled_as,
         })
     }
 

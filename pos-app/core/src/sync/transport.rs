@@ -13,6 +13,8 @@ use crate::error::Result;
 pub struct Enrolment {
     pub name: String,
     pub setup_through: i64,
+    /// The store and device this till was enrolled as before, if ever.
+    pub enrolled_as: Option<pos_shared::api::EnrolledAs>,
 }
 
 impl Enrolment {
@@ -21,6 +23,7 @@ impl Enrolment {
         Enrolment {
             name: name.to_owned(),
             setup_through: 0,
+            enrolled_as: None,
         }
     }
 }

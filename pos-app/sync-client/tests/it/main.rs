@@ -3,6 +3,7 @@
 
 mod clock;
 mod convergence;
+mod enrolment;
 mod plain_http;
 mod restore;
 mod roles;
