@@ -25,8 +25,10 @@ pub mod startup;
 /// The server's processes allocate with mimalloc, which keeps the memory it was given. Under
 /// glibc's allocator the relay spent a third of its time in page faults (`make bench-events`,
 /// perf): each batch's rows and bodies grew a thread's heap, the heap was trimmed, and the next
-/// batch faulted zeroed pages in again. Set here, not in the binary, so the tests and the
-/// benchmarks run the server as it runs.
+/// batch faulted zeroed pages in again. Without transparent huge pages (`no_thp`): with them
+/// the reconnect storm's server peaked at 336 MB (`make bench-sync`), 261 MB without, 294 MB
+/// under glibc. Set here, not in the binary, so the tests and the benchmarks run the server as
+/// it runs.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

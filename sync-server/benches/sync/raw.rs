@@ -152,30 +152,25 @@ async fn write_batch(
     // The day and product rollups, summed and written as the server does.
     sync_server::apply::rollups::add_sales(&mut tx, store, device, sales).await?;
 
-    let mut subjects = Vec::new();
-    let mut payloads = Vec::new();
+    // The events, as the server's outbox writes them (numbered in the store's sequence).
+    let mut events = Vec::new();
     for s in sales {
-        subjects.push(format!("pos.{store}.sale.completed"));
-        payloads
-            .push(serde_json::json!({"sale_id": s.id, "total": s.total.centimes()}).to_string());
+        events.push(sync_server::events::NewEvent {
+            name: "sale.completed",
+            entity: s.id.to_string(),
+            at_ms: None,
+            data: serde_json::json!({"sale_id": s.id, "total": s.total.centimes()}),
+        });
         for l in &s.lines {
-            subjects.push(format!("pos.{store}.stock.changed"));
-            payloads.push(
-                serde_json::json!({"product_id": l.product_id, "level": -l.qty, "movement": "SALE"})
-                    .to_string(),
-            );
+            events.push(sync_server::events::NewEvent {
+                name: "stock.changed",
+                entity: l.product_id.to_string(),
+                at_ms: None,
+                data: serde_json::json!({"product_id": l.product_id, "level": -l.qty, "movement": "SALE"}),
+            });
         }
     }
-    sqlx::query(
-        "INSERT INTO outbox (id, store_id, subject, payload)
-         SELECT id, $2, s, p::json FROM UNNEST($1::uuid[], $3::text[], $4::text[]) AS u(id, s, p)",
-    )
-    .bind(subjects.iter().map(|_| Uuid::now_v7()).collect::<Vec<_>>())
-    .bind(store)
-    .bind(&subjects)
-    .bind(&payloads)
-    .execute(&mut *tx)
-    .await?;
+    sync_server::events::outbox::insert(&mut tx, store, device, &events).await?;
 
     let bodies: Vec<Vec<u8>> = sales
         .iter()
