@@ -58,3 +58,24 @@ pub fn till(dir: &Path, name: &str, stream: u16, clock: &Arc<FixedClock>) -> (Ti
     let karim = till.login("9999").unwrap();
     (till, karim)
 }
+
+/// One product, 50 in stock: Semoule moyenne Sim 1 kg, barcode [`SEMOULE`], 110,00 DA.
+pub const ONE_PRODUCT_CSV: &str =
+    "sku,barcode,plu,name_fr,name_ar,category,price,tax_rate,unit,reorder_point,stock\n\
+EPI-0001,6130502000100,,Semoule moyenne Sim 1 kg,سميد,épicerie,\"110,00\",0,piece,10,50\n";
+pub const SEMOULE: &str = "6130502000100";
+
+/// [`till`] with [`ONE_PRODUCT_CSV`] imported by its manager (its set-up before any server).
+pub fn stocked_till(
+    dir: &Path,
+    name: &str,
+    stream: u16,
+    clock: &Arc<FixedClock>,
+) -> (Till, Session) {
+    let (mut till, karim) = till(dir, name, stream, clock);
+    let file = dir.join("catalog.csv");
+    std::fs::write(&file, ONE_PRODUCT_CSV).unwrap();
+    till.import_catalog(Some(&karim), &file, &mut |_, _| {})
+        .unwrap();
+    (till, karim)
+}

@@ -6,13 +6,9 @@ use std::sync::Arc;
 
 use pos_core::store::change_log;
 use pos_shared::FixedClock;
-use pos_testkit::server::till;
+use pos_testkit::server::{stocked_till, till};
 use sync_server::admin;
 use uuid::Uuid;
-
-const CSV: &str =
-    "sku,barcode,plu,name_fr,name_ar,category,price,tax_rate,unit,reorder_point,stock\n\
-EPI-0001,6130502000100,,Semoule moyenne Sim 1 kg,سميد,épicerie,\"110,00\",0,piece,10,50\n";
 
 #[test]
 fn a_till_keeps_to_its_store_and_its_set_up_is_what_it_held_at_its_first_enrolment() {
@@ -40,11 +36,7 @@ fn a_till_keeps_to_its_store_and_its_set_up_is_what_it_held_at_its_first_enrolme
     let net = &pos_sync_client::Http;
     let clock = Arc::new(FixedClock::new(1_795_510_800_000));
     let dir = tempfile::tempdir().unwrap();
-    let (mut shop, karim) = till(dir.path(), "Caisse 1", 1, &clock);
-    let file = dir.path().join("catalog.csv");
-    std::fs::write(&file, CSV).unwrap();
-    shop.import_catalog(Some(&karim), &file, &mut |_, _| {})
-        .unwrap();
+    let (mut shop, karim) = stocked_till(dir.path(), "Caisse 1", 1, &clock);
 
     // Its manager and its catalog, made before it had a server: the set-up the code vouches for.
     let held = change_log::last_seq(shop.store().conn()).unwrap();

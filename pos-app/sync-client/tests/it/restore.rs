@@ -9,13 +9,8 @@ use pos_core::store::Store;
 use pos_core::till::{ItemSpec, TenderInput};
 use pos_core::{Session, Till};
 use pos_shared::{FixedClock, SeqIds, Tender};
-use pos_testkit::server::till;
+use pos_testkit::server::{stocked_till, SEMOULE};
 use sync_server::admin;
-
-const CSV: &str =
-    "sku,barcode,plu,name_fr,name_ar,category,price,tax_rate,unit,reorder_point,stock\n\
-EPI-0001,6130502000100,,Semoule moyenne Sim 1 kg,سميد,épicerie,\"110,00\",0,piece,10,50\n";
-const SEMOULE: &str = "6130502000100";
 
 fn sell(till: &mut Till, who: &Session, qty: i64) {
     let cash = [TenderInput {
@@ -41,11 +36,7 @@ fn a_till_restored_from_a_backup_loses_no_sale_and_counts_none_twice() {
     let net = &pos_sync_client::Http;
     let clock = Arc::new(FixedClock::new(1_795_510_800_000));
     let dir = tempfile::tempdir().unwrap();
-    let (mut shop, karim) = till(dir.path(), "Caisse 1", 1, &clock);
-    let file = dir.path().join("catalog.csv");
-    std::fs::write(&file, CSV).unwrap();
-    shop.import_catalog(Some(&karim), &file, &mut |_, _| {})
-        .unwrap();
+    let (mut shop, karim) = stocked_till(dir.path(), "Caisse 1", 1, &clock);
     shop.enroll(Some(&karim), net, &url, &code).unwrap();
     shop.open_shift(&karim, pos_shared::Money::from_dinars(1000))
         .unwrap();
